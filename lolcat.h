@@ -1,0 +1,3049 @@
+/* lolcat.h - v0.1.0 - CPU inference for linearized LLMs (LoLCATs) - MIT license, see end of file
+
+   One header, libc only (POSIX mmap when available), OpenMP optional. Runs Llama-family
+   models whose attention layers are softmax, linear, or the LoLCATs hybrid of a sliding
+   softmax window plus linear attention with learned feature maps. Decoding a hybrid or
+   linear model costs O(1) per token and a sequence's state has a fixed size.
+
+   QUICK START
+       #define LOLCAT_IMPLEMENTATION          // in exactly one C/C++ file
+       #include "lolcat.h"
+
+       lc_model *model; lc_ctx *ctx; lc_sampler *smp;
+       if (lc_model_open_file("model.gguf", NULL, &model) != LOLCAT_OK) return 1;
+       lc_ctx_create(model, NULL, &ctx);
+       lc_sampler_create(model, NULL, &smp);
+       int32_t toks[512]; size_t n;
+       lc_tokenize(model, "Once upon a time", 16, LOLCAT_TOKENIZE_ADD_BOS, toks, 512, &n);
+       lc_eval(ctx, toks, n);                              // chunked parallel prefill
+       for (int i = 0; i < 100; i++) {
+           int32_t t = lc_sampler_sample(smp, lc_get_logits(ctx));
+           char piece[64]; size_t len;
+           lc_token_to_piece(model, t, piece, sizeof piece, &len); fwrite(piece, 1, len, stdout);
+           if (lc_token_is_eog(model, t) || lc_eval(ctx, &t, 1) != LOLCAT_OK) break;  // O(1) decode step
+       }
+       lc_sampler_destroy(smp); lc_ctx_destroy(ctx); lc_model_close(model);
+
+   TABLE OF CONTENTS (every banner carries a unique tag: search for "@@TAG")
+       @@VERSION @@DECL @@TYPES @@API                    declarations
+       @@CONFIG @@PLATFORM @@UTIL                        implementation setup, fp16/bf16, hashing
+       @@K_DOT @@K_DEQUANT @@K_QUANTIZE @@K_MATMUL       weight kernels (scalar reference + SIMD)
+       @@K_NORM @@K_ROPE @@K_FMAP @@K_ATTN               activation and attention kernels
+       @@GGUF @@MODEL @@CONTEXT @@FORWARD                file parsing, model binding, sequences
+       @@STATE @@TOKENIZER @@SAMPLER @@MISC              save/restore, text, sampling, versions
+
+   OPTIONS (define before including; "impl" = only where LOLCAT_IMPLEMENTATION is defined)
+       LOLCAT_IMPLEMENTATION     emit the implementation in this translation unit
+       LOLCAT_STATIC             (everywhere) make every public function static
+       LOLCAT_MALLOC(sz,ud) / LOLCAT_FREE(p,sz,ud)   (impl) default allocator; define both or none.
+                                 A runtime allocator in lc_model_params / lc_ctx_params wins.
+       LOLCAT_ASSERT(x)          (impl) checks of caller contracts; default assert(), off under NDEBUG
+       LOLCAT_NO_SIMD            (impl) use the scalar reference kernels only
+       LOLCAT_NO_AVX2 / LOLCAT_NO_NEON   (impl) disable one SIMD family
+       LOLCAT_NO_MMAP            (impl) read model files into memory instead of mapping them
+       OpenMP: compile with -fopenmp to split kernels across threads; without it, one thread.
+       SIMD is chosen at compile time: build with -mavx2 -mfma -mf16c (or -march=native) on x86.
+
+   NOTES
+       Models are immutable after loading and may be shared by any number of threads.
+       A context (one sequence) and a sampler belong to one thread at a time.
+       The library never prints, never exits, keeps no mutable global state, and never
+       allocates inside lc_eval: every buffer is allocated by lc_ctx_create.
+       Errors come back as lc_result codes; contexts keep a detailed message
+       (lc_ctx_last_error) and model loading can write one into a caller buffer.
+       Model files are GGUF (llama.cpp's format); the extra LoLCATs keys are listed in
+       docs/gguf-schema.md. Context state blobs have their own magic and version.
+
+       Window semantics of hybrid layers: LOLCAT_WINDOW_SLIDING (the default) gives every
+       position the window [i-w+1, i] and folds older keys into the linear state, exactly
+       like the reference's recurrent decode, so any split of the input into lc_eval calls
+       gives the same logits (up to rounding). LOLCAT_WINDOW_TERRACE reproduces the
+       reference's one-shot "tk" prefill of the released checkpoints (block-terraced
+       windows; prompts of <= w tokens count every key in both parts) for the first call
+       of a sequence, then decodes with sliding windows, as the reference's generate() does.
+
+   SECURITY
+       Every size and offset read from a file is validated before use. Still, treat model
+       files as code you run: a valid file can hold any weights.
+
+   RECENT CHANGES
+       0.1.0  first release: GGUF loader, softmax/linear/hybrid layers, Hedgehog, T2R and
+              elu+1 feature maps, LPA, A3 head sizes, LoRA, SentencePiece tokenizer, sampler.
+*/
+#ifndef LOLCAT_H_INCLUDED
+#define LOLCAT_H_INCLUDED
+
+/* ===== @@VERSION ===== */
+#define LOLCAT_VERSION_MAJOR 0
+#define LOLCAT_VERSION_MINOR 1
+#define LOLCAT_VERSION_PATCH 0
+#define LOLCAT_VERSION_STRING "0.1.0"
+
+/* ===== @@DECL ===== */
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef LCDEF
+#ifdef LOLCAT_STATIC
+#define LCDEF static
+#else
+#define LCDEF extern
+#endif
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ===== @@TYPES ===== */
+/* Result codes: one list feeds both the enum and lc_result_string(). */
+#define LOLCAT__RESULT_LIST(X) \
+    X(LOLCAT_OK,                   "ok") \
+    X(LOLCAT_ERR_INVALID_ARGUMENT, "invalid argument") \
+    X(LOLCAT_ERR_OUT_OF_MEMORY,    "out of memory") \
+    X(LOLCAT_ERR_IO,               "file could not be opened or read") \
+    X(LOLCAT_ERR_BAD_MAGIC,        "not a GGUF file (bad magic)") \
+    X(LOLCAT_ERR_BAD_VERSION,      "unsupported format version") \
+    X(LOLCAT_ERR_TRUNCATED,        "file or buffer is truncated") \
+    X(LOLCAT_ERR_CORRUPT,          "file is corrupt or inconsistent") \
+    X(LOLCAT_ERR_UNSUPPORTED,      "unsupported feature, type or architecture") \
+    X(LOLCAT_ERR_MISSING_TENSOR,   "a required tensor is missing") \
+    X(LOLCAT_ERR_BAD_SHAPE,        "a tensor has the wrong shape") \
+    X(LOLCAT_ERR_BAD_TOKEN,        "token id out of range") \
+    X(LOLCAT_ERR_CONTEXT_FULL,     "context is full (softmax KV cache capacity reached)") \
+    X(LOLCAT_ERR_BUFFER_TOO_SMALL, "output buffer too small") \
+    X(LOLCAT_ERR_STATE_MISMATCH,   "state blob does not belong to this model or context") \
+    X(LOLCAT_ERR_NO_VOCAB,         "model has no tokenizer")
+
+typedef enum lc_result {
+#define LOLCAT__RESULT_ENUM(name, text) name,
+    LOLCAT__RESULT_LIST(LOLCAT__RESULT_ENUM)
+#undef LOLCAT__RESULT_ENUM
+    LOLCAT__RESULT_COUNT
+} lc_result;
+
+typedef enum lc_layer_kind {
+    LOLCAT_LAYER_SOFTMAX = 0,   /* full causal softmax attention with a KV cache */
+    LOLCAT_LAYER_LINEAR  = 1,   /* pure linear attention: state S, z only */
+    LOLCAT_LAYER_HYBRID  = 2    /* LoLCATs: softmax over a sliding window + linear over older keys */
+} lc_layer_kind;
+
+typedef enum lc_feature_map {
+    LOLCAT_FMAP_NONE = 0,
+    LOLCAT_FMAP_HEDGEHOG,       /* [softmax(xW), softmax(-xW)], 2F features (LoLCATs release) */
+    LOLCAT_FMAP_HEDGEHOG_HALF,  /* softmax(xW), F features */
+    LOLCAT_FMAP_T2R,            /* relu(xW + b_h), F features */
+    LOLCAT_FMAP_ELU             /* elu(x) + 1 (Katharopoulos), head_dim features, no weights */
+} lc_feature_map;
+
+typedef enum lc_window_mode {
+    LOLCAT_WINDOW_SLIDING = 0,  /* default: split-invariant, equals token-by-token decoding */
+    LOLCAT_WINDOW_TERRACE = 1   /* reference "tk" one-shot prefill on a sequence's first call */
+} lc_window_mode;
+
+typedef enum lc_tensor_type {   /* ggml's type ids */
+    LOLCAT_TYPE_F32  = 0,
+    LOLCAT_TYPE_F16  = 1,
+    LOLCAT_TYPE_Q4_0 = 2,
+    LOLCAT_TYPE_Q8_0 = 8,
+    LOLCAT_TYPE_BF16 = 30
+} lc_tensor_type;
+
+typedef struct lc_model   lc_model;     /* immutable weights + vocabulary */
+typedef struct lc_ctx     lc_ctx;       /* one sequence: caches, states, scratch */
+typedef struct lc_sampler lc_sampler;   /* sampling chain with its own RNG */
+
+/* Allocator: alloc(size, user) and free(ptr, size, user). free gets the size back so
+   arenas work. A zeroed struct means the default (LOLCAT_MALLOC / LOLCAT_FREE). */
+typedef struct lc_allocator {
+    void *(*alloc)(size_t size, void *user);
+    void  (*free)(void *ptr, size_t size, void *user);
+    void  *user;
+} lc_allocator;
+
+/* All-zero = defaults. */
+typedef struct lc_model_params {
+    lc_allocator allocator;
+    int          no_mmap;              /* 1: read the file into memory instead of mapping it */
+    char        *error_message;        /* optional: receives a detailed reason on failure */
+    size_t       error_message_size;
+} lc_model_params;
+
+typedef struct lc_model_info {
+    const char *architecture;          /* "llama" */
+    const char *name;                  /* general.name or "" */
+    int      n_vocab, n_embd, n_layer, n_ctx_train;
+    int      n_head, n_head_kv;        /* of layer 0; layers may differ */
+    int      head_dim_qk, head_dim_v, n_ff, n_rot;
+    int      n_softmax_layers, n_linear_layers, n_hybrid_layers;
+    int      window_size;              /* w of hybrid layers, 0 if none */
+    int      window_kind_tk;           /* 1: trained with tk (terraced) windows */
+    lc_feature_map feature_map;
+    int      feature_dim;              /* F, the feature-map projection width */
+    int      has_lora, has_low_rank;
+    float    lora_scale;
+    int32_t  bos_token, eos_token, eot_token;   /* -1 if absent */
+    uint64_t n_params;                 /* weights, counting every element */
+    uint64_t weight_bytes;             /* bytes of all tensors in the file */
+    uint64_t fingerprint;              /* identifies the model in state blobs */
+} lc_model_info;
+
+typedef struct lc_ctx_params {
+    int            n_ctx;       /* KV capacity of softmax layers; 0 = model context_length */
+    int            n_batch;     /* tokens per prefill chunk; 0 = 64 */
+    int            n_threads;   /* 0 = OpenMP's default (all cores), 1 without OpenMP */
+    lc_window_mode window_mode;
+    lc_allocator   allocator;   /* zero = the model's allocator */
+} lc_ctx_params;
+
+typedef struct lc_sampler_params {
+    float    temperature;       /* <= 0: greedy (argmax) */
+    int      top_k;             /* <= 0: off */
+    float    top_p;             /* >= 1: off */
+    float    min_p;             /* <= 0: off */
+    float    repeat_penalty;    /* 1: off */
+    int      repeat_last_n;     /* tokens of history the penalty looks at */
+    uint64_t seed;
+} lc_sampler_params;
+
+/* Streaming detokenizer: holds bytes of an unfinished UTF-8 character between tokens. */
+typedef struct lc_detokenizer {
+    unsigned char pending[8];
+    int           n_pending;
+    int           at_start;     /* strip the SentencePiece dummy-prefix space once */
+} lc_detokenizer;
+
+enum {
+    LOLCAT_TOKENIZE_ADD_BOS       = 1,  /* prepend BOS if the model defines one */
+    LOLCAT_TOKENIZE_PARSE_SPECIAL = 2   /* "<s>", "<|eot_id|>" in text become single tokens */
+};
+
+/* ===== @@API ===== */
+
+/* --- models ----------------------------------------------------------------------------- */
+
+/* Opens a GGUF model. params may be NULL. On failure *out is NULL, nothing leaks, and
+   params->error_message (if given) says what was wrong, e.g. which tensor or key. */
+LCDEF lc_result lc_model_open_file(const char *path, const lc_model_params *params, lc_model **out);
+/* Same from memory. The buffer is borrowed: keep it alive and unchanged until lc_model_close. */
+LCDEF lc_result lc_model_open_memory(const void *data, size_t size, const lc_model_params *params,
+                                     lc_model **out);
+LCDEF void      lc_model_close(lc_model *model);                 /* NULL is fine */
+LCDEF const lc_model_info *lc_model_get_info(const lc_model *model);
+LCDEF lc_layer_kind lc_model_layer_kind(const lc_model *model, int layer);
+/* Metadata lookup. Strings are borrowed from the file (not NUL-terminated: use *len). */
+LCDEF lc_result lc_model_meta_string(const lc_model *model, const char *key, const char **str, size_t *len);
+LCDEF lc_result lc_model_meta_int(const lc_model *model, const char *key, int64_t *value);
+LCDEF lc_result lc_model_meta_float(const lc_model *model, const char *key, double *value);
+/* Tensors of the file, in file order (for tools such as the quantizer). */
+typedef struct lc_tensor_info {
+    const char    *name;        /* NUL-terminated, owned by the model */
+    lc_tensor_type type;
+    int            n_dims;
+    int64_t        ne[4];       /* innermost first */
+    const void    *data;        /* borrowed from the file mapping */
+    uint64_t       n_bytes;
+} lc_tensor_info;
+LCDEF int       lc_model_tensor_count(const lc_model *model);
+LCDEF lc_result lc_model_tensor_get(const lc_model *model, int index, lc_tensor_info *info);
+
+/* --- contexts (one per sequence) -------------------------------------------------------- */
+
+LCDEF lc_ctx_params lc_ctx_default_params(void);
+/* Allocates every buffer the sequence will ever need. params may be NULL. */
+LCDEF lc_result lc_ctx_create(const lc_model *model, const lc_ctx_params *params, lc_ctx **out);
+LCDEF void      lc_ctx_destroy(lc_ctx *ctx);                       /* NULL is fine */
+LCDEF void      lc_ctx_reset(lc_ctx *ctx);                         /* back to an empty sequence */
+LCDEF void      lc_ctx_set_threads(lc_ctx *ctx, int n_threads);
+LCDEF int64_t   lc_ctx_n_past(const lc_ctx *ctx);                  /* tokens consumed so far */
+LCDEF const char *lc_ctx_last_error(const lc_ctx *ctx);            /* detail of the last failure */
+/* Copies the whole sequence state of src into dst (same model; dst must have room). */
+LCDEF lc_result lc_ctx_copy_state(lc_ctx *dst, const lc_ctx *src);
+/* New context with src's parameters and state: a cheap fork of a sequence. */
+LCDEF lc_result lc_ctx_fork(const lc_ctx *src, lc_ctx **out);
+/* Bytes of sequence state (caches, S/z) currently held: constant for linear/hybrid models. */
+LCDEF size_t    lc_ctx_state_memory(const lc_ctx *ctx);
+
+/* --- evaluation ------------------------------------------------------------------------- */
+
+/* Feeds n tokens (n > 1: chunked parallel prefill; n == 1: one O(1) decode step) and
+   computes the logits of the last one. On error the context is unchanged. */
+LCDEF lc_result lc_eval(lc_ctx *ctx, const int32_t *tokens, size_t n_tokens);
+/* Same, and writes the logits of every position into logits_out (n_tokens * n_vocab floats). */
+LCDEF lc_result lc_eval_all_logits(lc_ctx *ctx, const int32_t *tokens, size_t n_tokens, float *logits_out);
+/* Logits (n_vocab floats) of the last evaluated token; borrowed until the next lc_eval. */
+LCDEF const float *lc_get_logits(const lc_ctx *ctx);
+
+/* --- state save / restore --------------------------------------------------------------- */
+
+/* Size of the blob lc_ctx_state_save would write now. */
+LCDEF size_t    lc_ctx_state_size(const lc_ctx *ctx);
+/* Writes a versioned, checksummed blob. *written may be NULL. If cap is too small returns
+   LOLCAT_ERR_BUFFER_TOO_SMALL and sets *written to the size needed. */
+LCDEF lc_result lc_ctx_state_save(const lc_ctx *ctx, void *buf, size_t cap, size_t *written);
+/* Restores a blob. A truncated, corrupt or foreign blob is refused and ctx is left as it was. */
+LCDEF lc_result lc_ctx_state_load(lc_ctx *ctx, const void *buf, size_t size);
+
+/* --- tokenizer -------------------------------------------------------------------------- */
+
+/* Text to token ids. *n_out receives the count; if cap is too small, returns
+   LOLCAT_ERR_BUFFER_TOO_SMALL with *n_out set to the count needed. */
+LCDEF lc_result lc_tokenize(const lc_model *model, const char *text, size_t len, int flags,
+                            int32_t *out, size_t cap, size_t *n_out);
+/* The raw bytes of one token (byte tokens decoded, "▁" as space; control tokens give ""). */
+LCDEF lc_result lc_token_to_piece(const lc_model *model, int32_t token, char *buf, size_t cap, size_t *len);
+/* The token's text as stored in the vocabulary (control tokens included). */
+LCDEF lc_result lc_token_text(const lc_model *model, int32_t token, const char **text, size_t *len);
+LCDEF void      lc_detokenizer_init(lc_detokenizer *d);
+/* Streaming decode: appends only complete UTF-8 characters to buf; keeps the rest pending. */
+LCDEF lc_result lc_detokenize(const lc_model *model, lc_detokenizer *d, int32_t token,
+                              char *buf, size_t cap, size_t *len);
+LCDEF int       lc_token_is_eog(const lc_model *model, int32_t token);   /* EOS, EOT, ... */
+LCDEF int32_t   lc_token_lookup(const lc_model *model, const char *text, size_t len); /* -1 if none */
+
+/* --- sampling --------------------------------------------------------------------------- */
+
+LCDEF lc_sampler_params lc_sampler_default_params(void);
+LCDEF lc_result lc_sampler_create(const lc_model *model, const lc_sampler_params *params, lc_sampler **out);
+LCDEF void      lc_sampler_destroy(lc_sampler *sampler);
+LCDEF void      lc_sampler_reset(lc_sampler *sampler);               /* clears history, reseeds */
+LCDEF void      lc_sampler_accept(lc_sampler *sampler, int32_t token); /* record for repeat penalty */
+/* Picks a token from logits (n_vocab floats) and records it in the history. */
+LCDEF int32_t   lc_sampler_sample(lc_sampler *sampler, const float *logits);
+
+/* --- quantization and misc -------------------------------------------------------------- */
+
+/* Bytes of n values of a type (n must be a multiple of the block size for quantized types). */
+LCDEF size_t    lc_type_size(lc_tensor_type type, uint64_t n);
+LCDEF const char *lc_type_name(lc_tensor_type type);
+/* Converts n floats to a type (F32, F16, BF16, Q8_0, Q4_0) with ggml's layout and rounding. */
+LCDEF lc_result lc_quantize(lc_tensor_type type, const float *src, void *dst, uint64_t n);
+LCDEF lc_result lc_dequantize(lc_tensor_type type, const void *src, float *dst, uint64_t n);
+LCDEF const char *lc_result_string(lc_result result);
+LCDEF void      lc_version(int *major, int *minor, int *patch);
+LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma f16c openmp" */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LOLCAT_H_INCLUDED */
+
+/* ======================================================================================= */
+/*                                    IMPLEMENTATION                                        */
+/* ======================================================================================= */
+#if defined(__INTELLISENSE__) || defined(__JETBRAINS_IDE__)
+#define LOLCAT_IMPLEMENTATION
+#endif
+
+#if defined(LOLCAT_IMPLEMENTATION) && !defined(LOLCAT_IMPL_INCLUDED)
+#define LOLCAT_IMPL_INCLUDED
+
+/* ===== @@CONFIG ===== */
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <float.h>
+#include <stdio.h>
+#include <stdarg.h>
+
+#if defined(LOLCAT_MALLOC) != defined(LOLCAT_FREE)
+#error "define both LOLCAT_MALLOC and LOLCAT_FREE, or neither"
+#endif
+#ifndef LOLCAT_MALLOC
+#define LOLCAT_MALLOC(sz, ud) ((void)(ud), malloc(sz))
+#define LOLCAT_FREE(p, sz, ud) ((void)(sz), (void)(ud), free(p))
+#endif
+#ifndef LOLCAT_ASSERT
+#include <assert.h>
+#define LOLCAT_ASSERT(x) assert(x)
+#endif
+
+/* Caps on sizes read from files: far above any real model, far below overflow. */
+#define LOLCAT__MAX_DIM        ((int64_t)1 << 40)   /* elements along one tensor axis */
+#define LOLCAT__MAX_ELEMENTS   ((int64_t)1 << 44)   /* elements in one tensor */
+#define LOLCAT__MAX_TENSORS    (1u << 20)
+#define LOLCAT__MAX_KV         (1u << 20)
+#define LOLCAT__MAX_NAME       256                  /* tensor name / metadata key bytes */
+#define LOLCAT__MAX_LAYERS     4096
+#define LOLCAT__MAX_WIDTH      (1 << 20)            /* embedding, FFN, head sizes */
+#define LOLCAT__MAX_VOCAB      (1 << 24)
+#define LOLCAT__STATE_MAGIC    0x5453434cu          /* "LCST" */
+#define LOLCAT__STATE_VERSION  1u
+#define LOLCAT__ERR_CAP        512
+
+/* ===== @@PLATFORM ===== */
+#if !defined(LOLCAT_NO_SIMD) && !defined(LOLCAT_NO_AVX2) && defined(__AVX2__) && defined(__FMA__)
+#define LOLCAT__AVX2 1
+#include <immintrin.h>
+#else
+#define LOLCAT__AVX2 0
+#endif
+#if !defined(LOLCAT_NO_SIMD) && !defined(LOLCAT_NO_NEON) && (defined(__ARM_NEON) || defined(__ARM_NEON__)) && defined(__aarch64__)
+#define LOLCAT__NEON 1
+#include <arm_neon.h>
+#else
+#define LOLCAT__NEON 0
+#endif
+#if defined(_OPENMP)
+#include <omp.h>
+#define LOLCAT__THREAD_ID() omp_get_thread_num()
+#else
+#define LOLCAT__THREAD_ID() 0
+#endif
+#if !defined(LOLCAT_NO_MMAP) && (defined(__unix__) || defined(__APPLE__))
+#define LOLCAT__MMAP 1
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
+#else
+#define LOLCAT__MMAP 0
+#endif
+
+#define LOLCAT__MIN(a, b) ((a) < (b) ? (a) : (b))
+#define LOLCAT__MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* ===== @@UTIL ===== */
+
+static void *lc__alloc(const lc_allocator *a, size_t n) {
+    if (n == 0) n = 1;
+    return a->alloc ? a->alloc(n, a->user) : LOLCAT_MALLOC(n, a->user);
+}
+static void lc__free(const lc_allocator *a, void *p, size_t n) {
+    if (!p) return;
+    if (a->free) a->free(p, n, a->user); else LOLCAT_FREE(p, n, a->user);
+}
+static void *lc__zalloc(const lc_allocator *a, size_t n) {
+    void *p = lc__alloc(a, n);
+    if (p) memset(p, 0, n);
+    return p;
+}
+
+/* a*b into *out, 0 on overflow (sizes read from files go through these). */
+static int lc__mul_u64(uint64_t a, uint64_t b, uint64_t *out) {
+    if (a && b > UINT64_MAX / a) return 0;
+    *out = a * b;
+    return 1;
+}
+static int lc__add_u64(uint64_t a, uint64_t b, uint64_t *out) {
+    if (b > UINT64_MAX - a) return 0;
+    *out = a + b;
+    return 1;
+}
+
+/* Writes a formatted message into a fixed buffer; never allocates. */
+static void lc__set_msg(char *buf, size_t cap, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static void lc__set_msg(char *buf, size_t cap, const char *fmt, ...) {
+    va_list ap;
+    if (!buf || cap == 0) return;
+    va_start(ap, fmt);
+    vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* IEEE half and bfloat16 conversions, exact and portable (no F16C needed). */
+static float lc__f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ffu, bits;
+    float f;
+    if (exp == 0x1f) bits = sign | 0x7f800000u | (man << 13);               /* inf / nan */
+    else if (exp != 0) bits = sign | ((exp + 112u) << 23) | (man << 13);    /* normal */
+    else if (man == 0) bits = sign;                                         /* zero */
+    else {                                                                  /* subnormal */
+        int e = -1;
+        do { e++; man <<= 1; } while (!(man & 0x400u));
+        bits = sign | ((uint32_t)(112 - e) << 23) | ((man & 0x3ffu) << 13);
+    }
+    memcpy(&f, &bits, 4);
+    return f;
+}
+static uint16_t lc__f32_to_f16(float f) {   /* round to nearest even */
+    uint32_t x, sign, mant;
+    int32_t exp;
+    memcpy(&x, &f, 4);
+    sign = (x >> 16) & 0x8000u;
+    exp = (int32_t)((x >> 23) & 0xff);
+    mant = x & 0x7fffffu;
+    if (exp == 0xff) return (uint16_t)(sign | 0x7c00u | (mant ? 0x200u : 0));
+    exp -= 127 - 15;
+    if (exp >= 0x1f) return (uint16_t)(sign | 0x7c00u);                   /* overflow: inf */
+    if (exp <= 0) {                                                         /* subnormal or zero */
+        uint32_t shift, half, rounded;
+        if (exp < -10) return (uint16_t)sign;
+        mant |= 0x800000u;
+        shift = (uint32_t)(14 - exp);
+        half = 1u << (shift - 1);
+        rounded = mant >> shift;
+        if ((mant & ((1u << shift) - 1)) > half || ((mant & ((1u << shift) - 1)) == half && (rounded & 1))) rounded++;
+        return (uint16_t)(sign | rounded);
+    }
+    {
+        uint32_t h = sign | ((uint32_t)exp << 10) | (mant >> 13);
+        uint32_t rest = mant & 0x1fffu;
+        if (rest > 0x1000u || (rest == 0x1000u && (h & 1))) h++;           /* may carry into exp: fine */
+        return (uint16_t)h;
+    }
+}
+static float lc__bf16_to_f32(uint16_t h) {
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+static uint16_t lc__f32_to_bf16(float f) {
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 64);  /* quiet nan */
+    return (uint16_t)((x + (0x7fffu + ((x >> 16) & 1))) >> 16);
+}
+static uint16_t lc__read_u16(const void *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+
+/* FNV-1a, used for model fingerprints, state checksums and vocabulary hashing. */
+static uint64_t lc__fnv1a(uint64_t h, const void *data, size_t n) {
+    const unsigned char *p = (const unsigned char *)data;
+    size_t i;
+    for (i = 0; i < n; i++) { h ^= p[i]; h *= 0x100000001b3ull; }
+    return h;
+}
+#define LOLCAT__FNV_INIT 0xcbf29ce484222325ull
+
+static int lc__threads_default(void) {
+#if defined(_OPENMP)
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+/* ===== @@K_DOT ===== */
+/* Dot products of one weight row (any type) with f32 activations. The _ref versions are the
+   specification; SIMD variants sit beside them and are tested against them. Quantized
+   blocks hold 32 values: Q8_0 = f16 scale + 32 int8; Q4_0 = f16 scale + 16 bytes of nibbles
+   (element j in the low nibble of byte j, element j+16 in the high nibble), value (q-8)*d. */
+#define LOLCAT__QK 32
+#define LOLCAT__Q8_0_BYTES 34
+#define LOLCAT__Q4_0_BYTES 18
+
+static float lc__dot_f32_ref(const float *a, const float *b, int n) {
+    float sum = 0.0f;
+    int i;
+    for (i = 0; i < n; i++) sum += a[i] * b[i];
+    return sum;
+}
+static float lc__dot_f16_ref(const void *w, const float *x, int n) {
+    const unsigned char *p = (const unsigned char *)w;
+    float sum = 0.0f;
+    int i;
+    for (i = 0; i < n; i++) sum += lc__f16_to_f32(lc__read_u16(p + 2 * i)) * x[i];
+    return sum;
+}
+static float lc__dot_bf16_ref(const void *w, const float *x, int n) {
+    const unsigned char *p = (const unsigned char *)w;
+    float sum = 0.0f;
+    int i;
+    for (i = 0; i < n; i++) sum += lc__bf16_to_f32(lc__read_u16(p + 2 * i)) * x[i];
+    return sum;
+}
+static float lc__dot_q8_0_ref(const void *w, const float *x, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    float sum = 0.0f;
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, blk += LOLCAT__Q8_0_BYTES, x += LOLCAT__QK) {
+        const signed char *q = (const signed char *)(blk + 2);
+        float part = 0.0f;
+        for (j = 0; j < LOLCAT__QK; j++) part += (float)q[j] * x[j];
+        sum += lc__f16_to_f32(lc__read_u16(blk)) * part;
+    }
+    return sum;
+}
+static float lc__dot_q4_0_ref(const void *w, const float *x, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    float sum = 0.0f;
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, blk += LOLCAT__Q4_0_BYTES, x += LOLCAT__QK) {
+        const unsigned char *q = blk + 2;
+        float part = 0.0f;
+        for (j = 0; j < LOLCAT__QK / 2; j++)
+            part += (float)((q[j] & 15) - 8) * x[j] + (float)((q[j] >> 4) - 8) * x[j + 16];
+        sum += lc__f16_to_f32(lc__read_u16(blk)) * part;
+    }
+    return sum;
+}
+
+/* Dispatchers: the forward pass only calls these names. */
+static float lc__dot_f32(const float *a, const float *b, int n) { return lc__dot_f32_ref(a, b, n); }
+static float lc__dot_row(int type, const void *row, const float *x, int n) {
+    switch (type) {
+    case LOLCAT_TYPE_F32:  return lc__dot_f32((const float *)row, x, n);
+    case LOLCAT_TYPE_F16:  return lc__dot_f16_ref(row, x, n);
+    case LOLCAT_TYPE_BF16: return lc__dot_bf16_ref(row, x, n);
+    case LOLCAT_TYPE_Q8_0: return lc__dot_q8_0_ref(row, x, n);
+    case LOLCAT_TYPE_Q4_0: return lc__dot_q4_0_ref(row, x, n);
+    default: return 0.0f;
+    }
+}
+
+/* ===== @@K_DEQUANT ===== */
+static void lc__dequant_row(int type, const void *src, float *dst, int64_t n) {
+    const unsigned char *p = (const unsigned char *)src;
+    int64_t i;
+    int j;
+    switch (type) {
+    case LOLCAT_TYPE_F32: memcpy(dst, src, (size_t)n * sizeof(float)); break;
+    case LOLCAT_TYPE_F16: for (i = 0; i < n; i++) dst[i] = lc__f16_to_f32(lc__read_u16(p + 2 * i)); break;
+    case LOLCAT_TYPE_BF16: for (i = 0; i < n; i++) dst[i] = lc__bf16_to_f32(lc__read_u16(p + 2 * i)); break;
+    case LOLCAT_TYPE_Q8_0:
+        for (i = 0; i < n; i += LOLCAT__QK, p += LOLCAT__Q8_0_BYTES) {
+            float d = lc__f16_to_f32(lc__read_u16(p));
+            for (j = 0; j < LOLCAT__QK; j++) dst[i + j] = d * (float)((const signed char *)(p + 2))[j];
+        }
+        break;
+    case LOLCAT_TYPE_Q4_0:
+        for (i = 0; i < n; i += LOLCAT__QK, p += LOLCAT__Q4_0_BYTES) {
+            float d = lc__f16_to_f32(lc__read_u16(p));
+            for (j = 0; j < LOLCAT__QK / 2; j++) {
+                dst[i + j] = d * (float)((p[2 + j] & 15) - 8);
+                dst[i + j + 16] = d * (float)((p[2 + j] >> 4) - 8);
+            }
+        }
+        break;
+    default: memset(dst, 0, (size_t)n * sizeof(float)); break;
+    }
+}
+
+/* ===== @@K_QUANTIZE ===== */
+/* ggml's reference rounding, so files we write match files llama.cpp writes. */
+static void lc__quantize_q8_0_ref(const float *x, void *dst, int64_t n) {
+    unsigned char *blk = (unsigned char *)dst;
+    int64_t b;
+    int j;
+    for (b = 0; b < n / LOLCAT__QK; b++, x += LOLCAT__QK, blk += LOLCAT__Q8_0_BYTES) {
+        float amax = 0.0f, d, id;
+        uint16_t dh;
+        for (j = 0; j < LOLCAT__QK; j++) amax = LOLCAT__MAX(amax, fabsf(x[j]));
+        d = amax / 127.0f;
+        id = d != 0.0f ? 1.0f / d : 0.0f;
+        dh = lc__f32_to_f16(d);
+        memcpy(blk, &dh, 2);
+        for (j = 0; j < LOLCAT__QK; j++) {
+            float v = roundf(x[j] * id);   /* |v| <= 127 unless x holds nan/inf: clamp, never UB */
+            ((signed char *)(blk + 2))[j] = (signed char)(v >= 127.0f ? 127 : v <= -127.0f ? -127 : v == v ? (int)v : 0);
+        }
+    }
+}
+static void lc__quantize_q4_0_ref(const float *x, void *dst, int64_t n) {
+    unsigned char *blk = (unsigned char *)dst;
+    int64_t b;
+    int j;
+    for (b = 0; b < n / LOLCAT__QK; b++, x += LOLCAT__QK, blk += LOLCAT__Q4_0_BYTES) {
+        float amax = 0.0f, maxv = 0.0f, d, id;
+        uint16_t dh;
+        for (j = 0; j < LOLCAT__QK; j++)
+            if (fabsf(x[j]) > amax) { amax = fabsf(x[j]); maxv = x[j]; }
+        d = maxv / -8.0f;
+        id = d != 0.0f ? 1.0f / d : 0.0f;
+        dh = lc__f32_to_f16(d);
+        memcpy(blk, &dh, 2);
+        for (j = 0; j < LOLCAT__QK / 2; j++) {
+            float v0 = x[j] * id + 8.5f, v1 = x[j + 16] * id + 8.5f;   /* truncation, as ggml */
+            int q0 = v0 >= 15.0f ? 15 : v0 > 0.0f ? (int)v0 : 0, q1 = v1 >= 15.0f ? 15 : v1 > 0.0f ? (int)v1 : 0;
+            blk[2 + j] = (unsigned char)(q0 | (q1 << 4));
+        }
+    }
+}
+
+/* ===== @@K_MATMUL ===== */
+/* A weight matrix as the kernels see it: n_out rows of n_in values, row-major, any type. */
+typedef struct lc__mat {
+    int                  type;
+    int                  n_in, n_out;
+    size_t               row_bytes;
+    const unsigned char *data;
+} lc__mat;
+
+/* Y[t][r] = alpha * W_r . X[t] (+ Y[t][r] if accumulate), for t < T and r < n_out.
+   Rows are split across threads; with T > 1 each row is dequantized once into a per-thread
+   buffer and reused for all T tokens, so a chunk reads every weight once. */
+static void lc__matmul_ref(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy,
+                           float alpha, int accumulate, float *rowbuf, size_t rowbuf_stride, int n_threads) {
+    int r;
+    (void)n_threads; (void)rowbuf_stride;
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(n_threads) schedule(static) if (n_threads > 1 && (int64_t)W->n_out * W->n_in * T > 32768)
+#endif
+    for (r = 0; r < W->n_out; r++) {
+        const unsigned char *row = W->data + (size_t)r * W->row_bytes;
+        int t;
+        if (T == 1 || W->type == LOLCAT_TYPE_F32) {
+            for (t = 0; t < T; t++) {
+                float d = alpha * lc__dot_row(W->type, row, X + (size_t)t * ldx, W->n_in);
+                float *y = Y + (size_t)t * ldy + r;
+                *y = accumulate ? *y + d : d;
+            }
+        } else {
+            float *buf = rowbuf + (size_t)LOLCAT__THREAD_ID() * rowbuf_stride;
+            lc__dequant_row(W->type, row, buf, W->n_in);
+            for (t = 0; t < T; t++) {
+                float d = alpha * lc__dot_f32(buf, X + (size_t)t * ldx, W->n_in);
+                float *y = Y + (size_t)t * ldy + r;
+                *y = accumulate ? *y + d : d;
+            }
+        }
+    }
+}
+static void lc__matmul(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy,
+                       float alpha, int accumulate, float *rowbuf, size_t rowbuf_stride, int n_threads) {
+    lc__matmul_ref(W, X, ldx, T, Y, ldy, alpha, accumulate, rowbuf, rowbuf_stride, n_threads);
+}
+
+/* ===== @@K_NORM ===== */
+static void lc__rmsnorm_ref(float *y, const float *x, const float *w, int n, float eps) {
+    double ss = 0.0;
+    float scale;
+    int i;
+    for (i = 0; i < n; i++) ss += (double)x[i] * x[i];
+    scale = (float)(1.0 / sqrt(ss / n + eps));
+    for (i = 0; i < n; i++) y[i] = x[i] * scale * w[i];
+}
+static void lc__rmsnorm(float *y, const float *x, const float *w, int n, float eps) { lc__rmsnorm_ref(y, x, w, n, eps); }
+
+/* y += a * x */
+static void lc__axpy_ref(float *y, float a, const float *x, int n) {
+    int i;
+    for (i = 0; i < n; i++) y[i] += a * x[i];
+}
+static void lc__axpy(float *y, float a, const float *x, int n) { lc__axpy_ref(y, a, x, n); }
+
+static float lc__silu(float x) { return x / (1.0f + expf(-x)); }
+
+/* ===== @@K_ROPE ===== */
+/* Rotates adjacent pairs (x[2i], x[2i+1]) by the angles whose cos/sin are in cs[2i], cs[2i+1]:
+   llama.cpp's "normal" RoPE. GGUF files hold Q/K rows in that order (docs/gguf-schema.md). */
+static void lc__rope_ref(float *x, const float *cs, int n_rot) {
+    int i;
+    for (i = 0; i < n_rot; i += 2) {
+        float c = cs[i], s = cs[i + 1], x0 = x[i], x1 = x[i + 1];
+        x[i] = x0 * c - x1 * s;
+        x[i + 1] = x0 * s + x1 * c;
+    }
+}
+static void lc__rope(float *x, const float *cs, int n_rot) { lc__rope_ref(x, cs, n_rot); }
+
+/* ===== @@K_FMAP ===== */
+/* Feature maps of linear attention, for one head vector x of size d. W is that head's
+   d x F matrix (row-major, torch (H, D, F) layout); out receives n_feat values, each
+   clamped below at eps as the reference does. */
+static void lc__softmax_into(float *out, const float *u, float sign, int n, float eps) {
+    float m = -INFINITY, sum = 0.0f;
+    int i;
+    for (i = 0; i < n; i++) m = LOLCAT__MAX(m, sign * u[i]);
+    for (i = 0; i < n; i++) { out[i] = expf(sign * u[i] - m); sum += out[i]; }
+    for (i = 0; i < n; i++) out[i] = LOLCAT__MAX(out[i] / sum, eps);
+}
+static void lc__fmap_ref(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
+                         float eps, float *u, float *out) {
+    int i;
+    if (kind == LOLCAT_FMAP_ELU) {
+        for (i = 0; i < d; i++) out[i] = LOLCAT__MAX(x[i] > 0.0f ? x[i] + 1.0f : expf(x[i]), eps);
+        return;
+    }
+    memset(u, 0, (size_t)F * sizeof(float));
+    for (i = 0; i < d; i++) lc__axpy(u, x[i], W + (size_t)i * F, F);   /* u = x W */
+    switch (kind) {
+    case LOLCAT_FMAP_HEDGEHOG:
+        lc__softmax_into(out, u, 1.0f, F, eps);
+        lc__softmax_into(out + F, u, -1.0f, F, eps);
+        break;
+    case LOLCAT_FMAP_HEDGEHOG_HALF: lc__softmax_into(out, u, 1.0f, F, eps); break;
+    case LOLCAT_FMAP_T2R:
+        for (i = 0; i < F; i++) out[i] = LOLCAT__MAX(u[i] + bias, eps);   /* relu, then the clamp */
+        break;
+    default: break;
+    }
+}
+static void lc__fmap(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
+                     float eps, float *u, float *out) {
+    lc__fmap_ref(kind, W, bias, x, d, F, eps, u, out);
+}
+
+/* ===== @@K_ATTN ===== */
+/* Pieces of one query head's attention: window scores, weighted value sums, and the
+   linear state's update (S += phi v^T, z += phi) and read-out (phi^T S, phi . z).
+   S is n_feat x dv row-major. */
+static void lc__state_update_ref(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
+    int f;
+    for (f = 0; f < n_feat; f++) {
+        lc__axpy(S + (size_t)f * dv, phi[f], v, dv);
+        z[f] += phi[f];
+    }
+}
+static void lc__state_update(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
+    lc__state_update_ref(S, z, phi, v, n_feat, dv);
+}
+/* num += phi^T S; returns phi . z */
+static float lc__state_read_ref(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
+    float den = 0.0f;
+    int f;
+    for (f = 0; f < n_feat; f++) {
+        lc__axpy(num, phi[f], S + (size_t)f * dv, dv);
+        den += phi[f] * z[f];
+    }
+    return den;
+}
+static float lc__state_read(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
+    return lc__state_read_ref(S, z, phi, num, n_feat, dv);
+}
+
+/* ===== @@GGUF ===== */
+/* GGUF v2/v3: magic, version, tensor count, kv count, key/values, tensor infos, padding to
+   general.alignment, tensor data. Every count, length and offset is checked against the
+   bytes that remain before it is used. */
+enum {
+    LOLCAT__GGUF_U8 = 0, LOLCAT__GGUF_I8, LOLCAT__GGUF_U16, LOLCAT__GGUF_I16, LOLCAT__GGUF_U32,
+    LOLCAT__GGUF_I32, LOLCAT__GGUF_F32, LOLCAT__GGUF_BOOL, LOLCAT__GGUF_STRING, LOLCAT__GGUF_ARRAY,
+    LOLCAT__GGUF_U64, LOLCAT__GGUF_I64, LOLCAT__GGUF_F64, LOLCAT__GGUF_TYPE_COUNT
+};
+#define LOLCAT__GGUF_MAGIC 0x46554747u   /* "GGUF" little-endian */
+
+typedef struct lc__kv {
+    const char          *key;        /* not NUL-terminated: key_len bytes in the file */
+    uint32_t             key_len;
+    uint32_t             type;
+    const unsigned char *val;        /* the value; for arrays the first element */
+    uint32_t             arr_type;   /* arrays only */
+    uint64_t             arr_n;
+} lc__kv;
+
+typedef struct lc__tensor {
+    const char          *name;       /* NUL-terminated copy owned by the model */
+    int                  type, n_dims;
+    int64_t              ne[4];
+    uint64_t             offset, n_bytes;
+    const unsigned char *data;
+} lc__tensor;
+
+typedef struct lc__reader {
+    const unsigned char *p;
+    uint64_t             size, off;
+} lc__reader;
+
+static int lc__rd(lc__reader *r, void *out, uint64_t n) {
+    if (n > r->size - r->off) return 0;
+    memcpy(out, r->p + r->off, (size_t)n);
+    r->off += n;
+    return 1;
+}
+static int lc__rd_skip(lc__reader *r, uint64_t n) {
+    if (n > r->size - r->off) return 0;
+    r->off += n;
+    return 1;
+}
+static int lc__rd_string(lc__reader *r, const char **s, uint64_t *len) {
+    if (!lc__rd(r, len, 8) || *len > r->size - r->off) return 0;
+    *s = (const char *)(r->p + r->off);
+    r->off += *len;
+    return 1;
+}
+
+static int lc__gguf_scalar_size(uint32_t t) {
+    static const int sizes[LOLCAT__GGUF_TYPE_COUNT] = {1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8};
+    return t < LOLCAT__GGUF_TYPE_COUNT ? sizes[t] : 0;
+}
+
+/* Bytes per block and values per block of a tensor type; 0 if unsupported. */
+static int lc__type_block(int type, int *block_values) {
+    *block_values = 1;
+    switch (type) {
+    case LOLCAT_TYPE_F32: return 4;
+    case LOLCAT_TYPE_F16: case LOLCAT_TYPE_BF16: return 2;
+    case LOLCAT_TYPE_Q8_0: *block_values = LOLCAT__QK; return LOLCAT__Q8_0_BYTES;
+    case LOLCAT_TYPE_Q4_0: *block_values = LOLCAT__QK; return LOLCAT__Q4_0_BYTES;
+    default: return 0;
+    }
+}
+
+typedef struct lc__gguf {
+    lc__kv     *kv;
+    uint64_t    n_kv;
+    lc__tensor *tensors;
+    uint64_t    n_tensors;
+    char       *names;          /* storage of the tensor names */
+    size_t      names_size;
+    uint32_t   *kv_index;       /* open-addressing hash tables: slot -> index + 1 (0 = empty) */
+    uint32_t   *tensor_index;
+    uint64_t    kv_slots, tensor_slots;
+    uint32_t    version, alignment;
+    uint64_t    data_offset;    /* start of the tensor data section */
+} lc__gguf;
+
+/* Name lookups go through hash tables, so hostile files with a million entries cannot make
+   loading quadratic. */
+static uint64_t lc__hash_slots(uint64_t n) {
+    uint64_t s = 16;
+    while (s < 2 * n) s <<= 1;
+    return s;
+}
+static const lc__kv *lc__gguf_find(const lc__gguf *g, const char *key) {
+    size_t n = strlen(key);
+    uint64_t h;
+    if (!g->kv_slots) return NULL;
+    for (h = lc__fnv1a(LOLCAT__FNV_INIT, key, n) & (g->kv_slots - 1); g->kv_index[h]; h = (h + 1) & (g->kv_slots - 1)) {
+        const lc__kv *kv = &g->kv[g->kv_index[h] - 1];
+        if (kv->key_len == n && memcmp(kv->key, key, n) == 0) return kv;
+    }
+    return NULL;
+}
+static const lc__tensor *lc__gguf_tensor(const lc__gguf *g, const char *name) {
+    uint64_t h;
+    if (!g->tensor_slots) return NULL;
+    for (h = lc__fnv1a(LOLCAT__FNV_INIT, name, strlen(name)) & (g->tensor_slots - 1); g->tensor_index[h];
+         h = (h + 1) & (g->tensor_slots - 1)) {
+        const lc__tensor *t = &g->tensors[g->tensor_index[h] - 1];
+        if (strcmp(t->name, name) == 0) return t;
+    }
+    return NULL;
+}
+
+/* Reads a scalar integer-like value of any integer type (or bool) at p. */
+static int lc__gguf_int_at(uint32_t type, const unsigned char *p, int64_t *out) {
+    switch (type) {
+    case LOLCAT__GGUF_U8: case LOLCAT__GGUF_BOOL: *out = p[0]; return 1;
+    case LOLCAT__GGUF_I8: *out = (signed char)p[0]; return 1;
+    case LOLCAT__GGUF_U16: { uint16_t v; memcpy(&v, p, 2); *out = v; return 1; }
+    case LOLCAT__GGUF_I16: { int16_t v; memcpy(&v, p, 2); *out = v; return 1; }
+    case LOLCAT__GGUF_U32: { uint32_t v; memcpy(&v, p, 4); *out = v; return 1; }
+    case LOLCAT__GGUF_I32: { int32_t v; memcpy(&v, p, 4); *out = v; return 1; }
+    case LOLCAT__GGUF_U64: { uint64_t v; memcpy(&v, p, 8); if (v > (uint64_t)INT64_MAX) return 0; *out = (int64_t)v; return 1; }
+    case LOLCAT__GGUF_I64: { int64_t v; memcpy(&v, p, 8); *out = v; return 1; }
+    default: return 0;
+    }
+}
+static int lc__gguf_float_at(uint32_t type, const unsigned char *p, double *out) {
+    int64_t i;
+    if (type == LOLCAT__GGUF_F32) { float v; memcpy(&v, p, 4); *out = v; return 1; }
+    if (type == LOLCAT__GGUF_F64) { memcpy(out, p, 8); return 1; }
+    if (lc__gguf_int_at(type, p, &i)) { *out = (double)i; return 1; }
+    return 0;
+}
+
+static void lc__gguf_free(lc__gguf *g, const lc_allocator *a) {
+    lc__free(a, g->kv, (size_t)g->n_kv * sizeof(lc__kv));
+    lc__free(a, g->tensors, (size_t)g->n_tensors * sizeof(lc__tensor));
+    lc__free(a, g->names, g->names_size);
+    lc__free(a, g->kv_index, (size_t)g->kv_slots * sizeof(uint32_t));
+    lc__free(a, g->tensor_index, (size_t)g->tensor_slots * sizeof(uint32_t));
+    memset(g, 0, sizeof *g);
+}
+
+static lc_result lc__gguf_parse(lc__gguf *g, const unsigned char *data, uint64_t size, const lc_allocator *a,
+                                char *err, size_t err_cap) {
+    lc__reader r;
+    uint32_t magic;
+    uint64_t i, names_used = 0;
+    const lc__kv *align_kv;
+    r.p = data; r.size = size; r.off = 0;
+    memset(g, 0, sizeof *g);
+    if (!lc__rd(&r, &magic, 4)) { lc__set_msg(err, err_cap, "file is %llu bytes, too short for a GGUF header", (unsigned long long)size); return LOLCAT_ERR_TRUNCATED; }
+    if (magic != LOLCAT__GGUF_MAGIC) { lc__set_msg(err, err_cap, "bad magic 0x%08x (expected 'GGUF')", magic); return LOLCAT_ERR_BAD_MAGIC; }
+    if (!lc__rd(&r, &g->version, 4) || !lc__rd(&r, &g->n_tensors, 8) || !lc__rd(&r, &g->n_kv, 8)) {
+        lc__set_msg(err, err_cap, "GGUF header truncated"); return LOLCAT_ERR_TRUNCATED;
+    }
+    if (g->version != 2 && g->version != 3) {
+        lc__set_msg(err, err_cap, "GGUF version %u is not supported (2 and 3 are)", g->version);
+        g->n_tensors = g->n_kv = 0;
+        return LOLCAT_ERR_BAD_VERSION;
+    }
+    /* every kv takes >= 12 bytes and every tensor info >= 24: cheap sanity bounds first */
+    if (g->n_kv > LOLCAT__MAX_KV || g->n_kv > size / 12 || g->n_tensors > LOLCAT__MAX_TENSORS || g->n_tensors > size / 24) {
+        lc__set_msg(err, err_cap, "absurd counts: %llu tensors, %llu metadata keys in a %llu-byte file",
+                    (unsigned long long)g->n_tensors, (unsigned long long)g->n_kv, (unsigned long long)size);
+        g->n_tensors = g->n_kv = 0;
+        return LOLCAT_ERR_CORRUPT;
+    }
+    g->kv = (lc__kv *)lc__zalloc(a, (size_t)g->n_kv * sizeof(lc__kv));
+    g->tensors = (lc__tensor *)lc__zalloc(a, (size_t)g->n_tensors * sizeof(lc__tensor));
+    g->kv_slots = lc__hash_slots(g->n_kv);
+    g->tensor_slots = lc__hash_slots(g->n_tensors);
+    g->kv_index = (uint32_t *)lc__zalloc(a, (size_t)g->kv_slots * sizeof(uint32_t));
+    g->tensor_index = (uint32_t *)lc__zalloc(a, (size_t)g->tensor_slots * sizeof(uint32_t));
+    if (!g->kv || !g->tensors || !g->kv_index || !g->tensor_index) { lc__set_msg(err, err_cap, "out of memory for GGUF tables"); return LOLCAT_ERR_OUT_OF_MEMORY; }
+
+    for (i = 0; i < g->n_kv; i++) {
+        lc__kv *kv = &g->kv[i];
+        const char *key;
+        uint64_t key_len, j;
+        if (!lc__rd_string(&r, &key, &key_len) || !lc__rd(&r, &kv->type, 4)) {
+            lc__set_msg(err, err_cap, "metadata entry %llu truncated", (unsigned long long)i); return LOLCAT_ERR_TRUNCATED;
+        }
+        if (key_len == 0 || key_len > LOLCAT__MAX_NAME) {
+            lc__set_msg(err, err_cap, "metadata entry %llu has a key of %llu bytes", (unsigned long long)i, (unsigned long long)key_len);
+            return LOLCAT_ERR_CORRUPT;
+        }
+        kv->key = key; kv->key_len = (uint32_t)key_len;
+        {
+            uint64_t h = lc__fnv1a(LOLCAT__FNV_INIT, key, (size_t)key_len) & (g->kv_slots - 1);
+            for (; g->kv_index[h]; h = (h + 1) & (g->kv_slots - 1)) {
+                const lc__kv *o = &g->kv[g->kv_index[h] - 1];
+                if (o->key_len == kv->key_len && memcmp(o->key, key, (size_t)key_len) == 0) {
+                    lc__set_msg(err, err_cap, "duplicate metadata key '%.*s'", (int)key_len, key); return LOLCAT_ERR_CORRUPT;
+                }
+            }
+            g->kv_index[h] = (uint32_t)(i + 1);
+        }
+        kv->val = r.p + r.off;
+        if (kv->type == LOLCAT__GGUF_STRING) {
+            const char *s; uint64_t n;
+            if (!lc__rd_string(&r, &s, &n)) { lc__set_msg(err, err_cap, "metadata '%.*s': string truncated", (int)key_len, key); return LOLCAT_ERR_TRUNCATED; }
+        } else if (kv->type == LOLCAT__GGUF_ARRAY) {
+            uint64_t bytes;
+            if (!lc__rd(&r, &kv->arr_type, 4) || !lc__rd(&r, &kv->arr_n, 8)) {
+                lc__set_msg(err, err_cap, "metadata '%.*s': array header truncated", (int)key_len, key); return LOLCAT_ERR_TRUNCATED;
+            }
+            kv->val = r.p + r.off;
+            if (kv->arr_type == LOLCAT__GGUF_STRING) {
+                if (kv->arr_n > (r.size - r.off) / 8) { lc__set_msg(err, err_cap, "metadata '%.*s': %llu strings cannot fit", (int)key_len, key, (unsigned long long)kv->arr_n); return LOLCAT_ERR_TRUNCATED; }
+                for (j = 0; j < kv->arr_n; j++) {
+                    const char *s; uint64_t n;
+                    if (!lc__rd_string(&r, &s, &n)) { lc__set_msg(err, err_cap, "metadata '%.*s': string %llu truncated", (int)key_len, key, (unsigned long long)j); return LOLCAT_ERR_TRUNCATED; }
+                }
+            } else {
+                int es = lc__gguf_scalar_size(kv->arr_type);
+                if (es == 0) {
+                    lc__set_msg(err, err_cap, "metadata '%.*s': unsupported array element type %u", (int)key_len, key, kv->arr_type);
+                    return kv->arr_type == LOLCAT__GGUF_ARRAY ? LOLCAT_ERR_UNSUPPORTED : LOLCAT_ERR_CORRUPT;
+                }
+                if (!lc__mul_u64(kv->arr_n, (uint64_t)es, &bytes) || !lc__rd_skip(&r, bytes)) {
+                    lc__set_msg(err, err_cap, "metadata '%.*s': array of %llu elements truncated", (int)key_len, key, (unsigned long long)kv->arr_n);
+                    return LOLCAT_ERR_TRUNCATED;
+                }
+            }
+        } else {
+            int es = lc__gguf_scalar_size(kv->type);
+            if (es == 0) { lc__set_msg(err, err_cap, "metadata '%.*s': unknown value type %u", (int)key_len, key, kv->type); return LOLCAT_ERR_CORRUPT; }
+            if (!lc__rd_skip(&r, (uint64_t)es)) { lc__set_msg(err, err_cap, "metadata '%.*s': value truncated", (int)key_len, key); return LOLCAT_ERR_TRUNCATED; }
+        }
+    }
+
+    g->alignment = 32;
+    align_kv = lc__gguf_find(g, "general.alignment");
+    if (align_kv) {
+        int64_t v;
+        if (align_kv->type == LOLCAT__GGUF_ARRAY || !lc__gguf_int_at(align_kv->type, align_kv->val, &v) || v <= 0 || v > 65536 || (v & (v - 1))) {
+            lc__set_msg(err, err_cap, "general.alignment must be a power of two <= 65536"); return LOLCAT_ERR_CORRUPT;
+        }
+        g->alignment = (uint32_t)v;
+    }
+
+    /* tensor infos: first pass reads them, names are copied afterwards into one block */
+    {
+        uint64_t start = r.off, total_names = 0;
+        for (i = 0; i < g->n_tensors; i++) {
+            lc__tensor *t = &g->tensors[i];
+            const char *name; uint64_t name_len, elems = 1;
+            uint32_t n_dims, type;
+            int d, bv, bb;
+            if (!lc__rd_string(&r, &name, &name_len) || !lc__rd(&r, &n_dims, 4)) {
+                lc__set_msg(err, err_cap, "tensor info %llu truncated", (unsigned long long)i); return LOLCAT_ERR_TRUNCATED;
+            }
+            if (name_len == 0 || name_len >= LOLCAT__MAX_NAME) { lc__set_msg(err, err_cap, "tensor %llu has a name of %llu bytes", (unsigned long long)i, (unsigned long long)name_len); return LOLCAT_ERR_CORRUPT; }
+            if (memchr(name, 0, (size_t)name_len)) { lc__set_msg(err, err_cap, "tensor %llu has a NUL byte in its name", (unsigned long long)i); return LOLCAT_ERR_CORRUPT; }
+            if (n_dims < 1 || n_dims > 4) { lc__set_msg(err, err_cap, "tensor '%.*s' has %u dimensions (1..4 allowed)", (int)name_len, name, n_dims); return LOLCAT_ERR_CORRUPT; }
+            t->n_dims = (int)n_dims;
+            t->ne[0] = t->ne[1] = t->ne[2] = t->ne[3] = 1;
+            for (d = 0; d < (int)n_dims; d++) {
+                uint64_t ne;
+                if (!lc__rd(&r, &ne, 8)) { lc__set_msg(err, err_cap, "tensor '%.*s' dims truncated", (int)name_len, name); return LOLCAT_ERR_TRUNCATED; }
+                if (ne == 0 || ne > (uint64_t)LOLCAT__MAX_DIM || !lc__mul_u64(elems, ne, &elems) || elems > (uint64_t)LOLCAT__MAX_ELEMENTS) {
+                    lc__set_msg(err, err_cap, "tensor '%.*s' has an absurd dimension %llu", (int)name_len, name, (unsigned long long)ne); return LOLCAT_ERR_CORRUPT;
+                }
+                t->ne[d] = (int64_t)ne;
+            }
+            if (!lc__rd(&r, &type, 4) || !lc__rd(&r, &t->offset, 8)) { lc__set_msg(err, err_cap, "tensor '%.*s' info truncated", (int)name_len, name); return LOLCAT_ERR_TRUNCATED; }
+            bb = lc__type_block((int)type, &bv);
+            if (bb == 0) { lc__set_msg(err, err_cap, "tensor '%.*s' has type %u, which is not supported (F32, F16, BF16, Q8_0, Q4_0 are)", (int)name_len, name, type); return LOLCAT_ERR_UNSUPPORTED; }
+            if (t->ne[0] % bv) { lc__set_msg(err, err_cap, "tensor '%.*s': row of %lld values is not a multiple of the block size %d", (int)name_len, name, (long long)t->ne[0], bv); return LOLCAT_ERR_CORRUPT; }
+            t->type = (int)type;
+            t->n_bytes = elems / (uint64_t)bv * (uint64_t)bb;   /* elems < 2^44: no overflow */
+            if (t->offset % g->alignment) { lc__set_msg(err, err_cap, "tensor '%.*s' offset %llu is not aligned to %u", (int)name_len, name, (unsigned long long)t->offset, g->alignment); return LOLCAT_ERR_CORRUPT; }
+            total_names += name_len + 1;
+        }
+        g->names_size = (size_t)total_names;
+        g->names = (char *)lc__alloc(a, g->names_size);
+        if (!g->names) { lc__set_msg(err, err_cap, "out of memory for tensor names"); return LOLCAT_ERR_OUT_OF_MEMORY; }
+        /* second pass: copy names (the reads cannot fail now) */
+        {
+            lc__reader r2;
+            r2.p = data; r2.size = size; r2.off = start;
+            for (i = 0; i < g->n_tensors; i++) {
+                const char *name; uint64_t name_len; uint32_t n_dims;
+                lc__rd_string(&r2, &name, &name_len);
+                lc__rd(&r2, &n_dims, 4);
+                lc__rd_skip(&r2, 8ull * n_dims + 12);
+                memcpy(g->names + names_used, name, (size_t)name_len);
+                g->names[names_used + name_len] = 0;
+                g->tensors[i].name = g->names + names_used;
+                names_used += name_len + 1;
+            }
+        }
+    }
+    /* data section */
+    {
+        uint64_t data_off = (r.off + g->alignment - 1) / g->alignment * g->alignment, data_size;
+        if (data_off > size) {
+            if (g->n_tensors) { lc__set_msg(err, err_cap, "file ends before the tensor data section"); return LOLCAT_ERR_TRUNCATED; }
+            data_off = size;
+        }
+        g->data_offset = data_off;
+        data_size = size - data_off;
+        for (i = 0; i < g->n_tensors; i++) {
+            lc__tensor *t = &g->tensors[i];
+            uint64_t end, h;
+            if (!lc__add_u64(t->offset, t->n_bytes, &end) || end > data_size) {
+                lc__set_msg(err, err_cap, "tensor '%s' (%llu bytes at offset %llu) extends past the end of the file",
+                            t->name, (unsigned long long)t->n_bytes, (unsigned long long)t->offset);
+                return LOLCAT_ERR_TRUNCATED;
+            }
+            t->data = data + data_off + t->offset;
+            if (lc__gguf_tensor(g, t->name)) { lc__set_msg(err, err_cap, "duplicate tensor '%s'", t->name); return LOLCAT_ERR_CORRUPT; }
+            for (h = lc__fnv1a(LOLCAT__FNV_INIT, t->name, strlen(t->name)) & (g->tensor_slots - 1); g->tensor_index[h];
+                 h = (h + 1) & (g->tensor_slots - 1)) {}
+            g->tensor_index[h] = (uint32_t)(i + 1);
+        }
+    }
+    return LOLCAT_OK;
+}
+
+/* ===== @@MODEL ===== */
+typedef struct lc__proj {             /* y = W x, or y = B (A x) when low rank; plus LoRA */
+    lc__mat w;                        /* full weight [n_out rows][n_in] */
+    lc__mat a, b;                     /* low rank (LPA): a [rank][n_in], b [n_out][rank] */
+    lc__mat lora_a, lora_b;           /* LoRA: lora_a [r][n_in], lora_b [n_out][r] */
+    int     low_rank, has_lora, n_in, n_out;
+} lc__proj;
+
+typedef struct lc__layer {
+    lc_layer_kind kind;
+    int           n_head, n_head_kv, dk, dv, n_ff;
+    int           n_feat;             /* features per head of the linear part (2F, F or dk) */
+    const float  *attn_norm, *ffn_norm;           /* [n_embd] */
+    lc__proj      q, k, v, o;                     /* o: [n_embd][n_head*dv] */
+    lc__mat       ffn_gate, ffn_up, ffn_down;
+    const float  *fmap_q, *fmap_k;                /* [n_head][dk][F], NULL for elu */
+    const float  *fmap_q_bias, *fmap_k_bias;      /* [n_head] or NULL (T2R only) */
+    const float  *beta;                           /* [n_head] sigmoid(window factor), hybrid only */
+} lc__layer;
+
+typedef struct lc__vocab {
+    int        kind;                  /* LOLCAT__VOCAB_* */
+    int32_t    n_tokens;
+    char      *text;                  /* all token texts, NUL-separated */
+    size_t     text_size;
+    uint32_t  *offset, *length;       /* per token */
+    float     *score;
+    int32_t   *type;                  /* llama.cpp token types */
+    uint32_t  *hash;                  /* text -> id + 1 */
+    uint64_t   hash_slots;
+    int32_t    byte_token[256];       /* <0xNN> tokens (SentencePiece byte fallback), -1 if none */
+    int32_t   *special;               /* control / user-defined tokens, longest text first */
+    int32_t    n_special;
+    int32_t    bos, eos, eot, unk, pad, eog_extra[4];
+    int        add_bos, add_space_prefix;
+    /* byte-level BPE */
+    uint32_t  *merge_hash;            /* (left id, right id) -> rank + 1, packed with ids */
+    uint64_t  *merge_key;
+    uint32_t  *merge_rank;
+    uint64_t   merge_slots;
+    int        pre;                   /* pre-tokenizer flavour */
+} lc__vocab;
+
+enum { LOLCAT__VOCAB_NONE = 0, LOLCAT__VOCAB_SPM = 1, LOLCAT__VOCAB_BPE = 2 };
+enum { LOLCAT__TOKEN_NORMAL = 1, LOLCAT__TOKEN_UNKNOWN = 2, LOLCAT__TOKEN_CONTROL = 3,
+       LOLCAT__TOKEN_USER_DEFINED = 4, LOLCAT__TOKEN_UNUSED = 5, LOLCAT__TOKEN_BYTE = 6 };
+
+struct lc_model {
+    lc_allocator         alloc;
+    const unsigned char *data;         /* the GGUF bytes (mapped, read in, or borrowed) */
+    uint64_t             size;
+    void                *owned;        /* buffer we allocated for the file, if any */
+    size_t               owned_size;
+    void                *map_addr;     /* mmap, if any */
+    size_t               map_size;
+    lc__gguf             gguf;
+    char                 arch[32], name[128];
+    int                  n_embd, n_layer, n_vocab, n_ctx_train, n_rot, vocab_only;
+    float                rms_eps, feature_eps;
+    double               rope_base;
+    double              *rope_inv_freq;   /* [n_rot/2], llama3 factors applied */
+    lc_feature_map       fmap;
+    int                  fmap_dim, window, window_tk;
+    float                lora_scale;
+    lc__layer           *layers;
+    lc__mat              tok_embd, output;
+    const float         *output_norm;
+    float               *aux;             /* F32 copies of norms, feature maps, window factors */
+    size_t               aux_count, aux_used;
+    lc__vocab            vocab;
+    lc_model_info        info;
+    /* maxima over layers, for sizing context scratch */
+    int                  max_q, max_k, max_v, max_att, max_ff, max_rank, max_in, max_head, max_feat, max_dk, max_dv;
+};
+
+static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap);
+static void      lc__vocab_free(lc_model *m);
+
+/* Metadata helpers. A key that is present with the wrong type is an error, not a default. */
+static lc_result lc__meta_int(const lc_model *m, const char *key, int64_t def, int64_t lo, int64_t hi,
+                              int64_t *out, char *err, size_t err_cap) {
+    const lc__kv *kv = lc__gguf_find(&m->gguf, key);
+    *out = def;
+    if (!kv) return LOLCAT_OK;
+    if (kv->type == LOLCAT__GGUF_ARRAY || !lc__gguf_int_at(kv->type, kv->val, out)) {
+        lc__set_msg(err, err_cap, "metadata '%s' must be an integer", key); return LOLCAT_ERR_CORRUPT;
+    }
+    if (*out < lo || *out > hi) {
+        lc__set_msg(err, err_cap, "metadata '%s' = %lld is out of range [%lld, %lld]", key, (long long)*out, (long long)lo, (long long)hi);
+        return LOLCAT_ERR_CORRUPT;
+    }
+    return LOLCAT_OK;
+}
+static lc_result lc__meta_float(const lc_model *m, const char *key, double def, double *out, char *err, size_t err_cap) {
+    const lc__kv *kv = lc__gguf_find(&m->gguf, key);
+    *out = def;
+    if (!kv) return LOLCAT_OK;
+    if (kv->type == LOLCAT__GGUF_ARRAY || !lc__gguf_float_at(kv->type, kv->val, out) || !(*out == *out) || fabs(*out) > 1e30) {
+        lc__set_msg(err, err_cap, "metadata '%s' must be a finite number", key); return LOLCAT_ERR_CORRUPT;
+    }
+    return LOLCAT_OK;
+}
+static int lc__meta_str(const lc_model *m, const char *key, const char **s, uint64_t *n) {
+    const lc__kv *kv = lc__gguf_find(&m->gguf, key);
+    lc__reader r;
+    if (!kv || kv->type != LOLCAT__GGUF_STRING) return 0;
+    r.p = kv->val; r.size = (uint64_t)(m->data + m->size - kv->val); r.off = 0;
+    return lc__rd_string(&r, s, n);
+}
+static int lc__str_eq(const char *s, uint64_t n, const char *lit) { return strlen(lit) == n && memcmp(s, lit, (size_t)n) == 0; }
+
+/* Per-layer integer: a scalar key applies to every layer, an array gives one value each. */
+static lc_result lc__meta_layer_ints(const lc_model *m, const char *key, int64_t def, int64_t lo, int64_t hi,
+                                     int *out, char *err, size_t err_cap) {
+    char full[160];
+    const lc__kv *kv;
+    int i;
+    snprintf(full, sizeof full, "%s.%s", m->arch, key);
+    kv = lc__gguf_find(&m->gguf, full);
+    if (kv && kv->type == LOLCAT__GGUF_ARRAY) {
+        int es = lc__gguf_scalar_size(kv->arr_type);
+        if (kv->arr_n != (uint64_t)m->n_layer || es == 0) {
+            lc__set_msg(err, err_cap, "metadata '%s' must be an integer or an array of %d integers", full, m->n_layer);
+            return LOLCAT_ERR_CORRUPT;
+        }
+        for (i = 0; i < m->n_layer; i++) {
+            int64_t v;
+            if (!lc__gguf_int_at(kv->arr_type, kv->val + (size_t)i * es, &v) || v < lo || v > hi) {
+                lc__set_msg(err, err_cap, "metadata '%s'[%d] is not an integer in [%lld, %lld]", full, i, (long long)lo, (long long)hi);
+                return LOLCAT_ERR_CORRUPT;
+            }
+            out[i] = (int)v;
+        }
+        return LOLCAT_OK;
+    }
+    {
+        int64_t v;
+        lc_result r = lc__meta_int(m, full, def, lo, hi, &v, err, err_cap);
+        if (r != LOLCAT_OK) return r;
+        for (i = 0; i < m->n_layer; i++) out[i] = (int)v;
+    }
+    return LOLCAT_OK;
+}
+
+static int lc__tensor_ne_eq(const lc__tensor *t, int64_t a, int64_t b, int64_t c) {
+    return t->ne[0] == a && t->ne[1] == b && t->ne[2] == c && t->ne[3] == 1;
+}
+
+/* Binds a 2D weight; checks shape and alignment. required=0: a missing tensor is fine. */
+static lc_result lc__bind_mat(lc_model *m, const char *name, int64_t n_in, int64_t n_out, int required,
+                              lc__mat *out, char *err, size_t err_cap) {
+    const lc__tensor *t = lc__gguf_tensor(&m->gguf, name);
+    int bv, bb;
+    memset(out, 0, sizeof *out);
+    if (!t) {
+        if (!required) return LOLCAT_OK;
+        lc__set_msg(err, err_cap, "tensor '%s' is missing", name); return LOLCAT_ERR_MISSING_TENSOR;
+    }
+    if (!lc__tensor_ne_eq(t, n_in < 0 ? t->ne[0] : n_in, n_out < 0 ? t->ne[1] : n_out, 1)) {
+        lc__set_msg(err, err_cap, "tensor '%s' has shape [%lld, %lld, %lld, %lld], expected [%lld, %lld]", name,
+                    (long long)t->ne[0], (long long)t->ne[1], (long long)t->ne[2], (long long)t->ne[3],
+                    (long long)(n_in < 0 ? t->ne[0] : n_in), (long long)(n_out < 0 ? t->ne[1] : n_out));
+        return LOLCAT_ERR_BAD_SHAPE;
+    }
+    if (t->ne[0] > LOLCAT__MAX_WIDTH * 4 || t->ne[1] > LOLCAT__MAX_VOCAB) {
+        lc__set_msg(err, err_cap, "tensor '%s' is too large", name); return LOLCAT_ERR_BAD_SHAPE;
+    }
+    if ((t->type == LOLCAT_TYPE_F32 && ((uintptr_t)t->data & 3)) || ((uintptr_t)t->data & 1)) {
+        lc__set_msg(err, err_cap, "tensor '%s' data is misaligned", name); return LOLCAT_ERR_UNSUPPORTED;
+    }
+    bb = lc__type_block(t->type, &bv);
+    out->type = t->type;
+    out->n_in = (int)t->ne[0];
+    out->n_out = (int)t->ne[1];
+    out->row_bytes = (size_t)(t->ne[0] / bv) * (size_t)bb;
+    out->data = t->data;
+    return LOLCAT_OK;
+}
+
+/* Small tensors (norms, feature maps, window factors) are converted to F32 copies. With
+   m->aux == NULL this only counts, so the first pass sizes the arena. */
+static lc_result lc__bind_aux(lc_model *m, const char *name, int64_t n0, int64_t n1, int64_t n2, int required,
+                              const float **out, char *err, size_t err_cap) {
+    const lc__tensor *t = lc__gguf_tensor(&m->gguf, name);
+    uint64_t n = (uint64_t)n0 * (uint64_t)n1 * (uint64_t)n2;
+    *out = NULL;
+    if (!t) {
+        if (!required) return LOLCAT_OK;
+        lc__set_msg(err, err_cap, "tensor '%s' is missing", name); return LOLCAT_ERR_MISSING_TENSOR;
+    }
+    if (!lc__tensor_ne_eq(t, n0, n1, n2)) {
+        lc__set_msg(err, err_cap, "tensor '%s' has shape [%lld, %lld, %lld, %lld], expected [%lld, %lld, %lld]", name,
+                    (long long)t->ne[0], (long long)t->ne[1], (long long)t->ne[2], (long long)t->ne[3],
+                    (long long)n0, (long long)n1, (long long)n2);
+        return LOLCAT_ERR_BAD_SHAPE;
+    }
+    if (t->type != LOLCAT_TYPE_F32 && t->type != LOLCAT_TYPE_F16 && t->type != LOLCAT_TYPE_BF16) {
+        lc__set_msg(err, err_cap, "tensor '%s' must be F32, F16 or BF16 (it is %s)", name, lc_type_name((lc_tensor_type)t->type));
+        return LOLCAT_ERR_UNSUPPORTED;
+    }
+    if (m->aux) {
+        float *dst = m->aux + m->aux_used;
+        uint64_t i;
+        lc__dequant_row(t->type, t->data, dst, (int64_t)n);
+        for (i = 0; i < n; i++)
+            if (!(dst[i] - dst[i] == 0.0f)) { lc__set_msg(err, err_cap, "tensor '%s' holds inf or nan", name); return LOLCAT_ERR_CORRUPT; }
+        *out = dst;
+    }
+    m->aux_used += (size_t)n;
+    return LOLCAT_OK;
+}
+
+static lc_result lc__bind_proj(lc_model *m, int il, const char *base, int n_in, int n_out, lc__proj *p,
+                               char *err, size_t err_cap) {
+    char name[96];
+    lc_result r;
+    memset(p, 0, sizeof *p);
+    p->n_in = n_in; p->n_out = n_out;
+    snprintf(name, sizeof name, "blk.%d.%s.weight", il, base);
+    if (lc__gguf_tensor(&m->gguf, name)) {
+        if ((r = lc__bind_mat(m, name, n_in, n_out, 1, &p->w, err, err_cap)) != LOLCAT_OK) return r;
+    } else {
+        char name_b[96];
+        snprintf(name, sizeof name, "blk.%d.%s_a.weight", il, base);
+        snprintf(name_b, sizeof name_b, "blk.%d.%s_b.weight", il, base);
+        if (!lc__gguf_tensor(&m->gguf, name)) {
+            lc__set_msg(err, err_cap, "tensor 'blk.%d.%s.weight' is missing (and no low-rank '%s' / '%s')", il, base, name, name_b);
+            return LOLCAT_ERR_MISSING_TENSOR;
+        }
+        if ((r = lc__bind_mat(m, name, n_in, -1, 1, &p->a, err, err_cap)) != LOLCAT_OK) return r;
+        if ((r = lc__bind_mat(m, name_b, p->a.n_out, n_out, 1, &p->b, err, err_cap)) != LOLCAT_OK) return r;
+        p->low_rank = 1;
+    }
+    {
+        char na[112], nb[112];
+        snprintf(na, sizeof na, "blk.%d.%s.weight.lora_a", il, base);
+        snprintf(nb, sizeof nb, "blk.%d.%s.weight.lora_b", il, base);
+        if (lc__gguf_tensor(&m->gguf, na) || lc__gguf_tensor(&m->gguf, nb)) {
+            if ((r = lc__bind_mat(m, na, n_in, -1, 1, &p->lora_a, err, err_cap)) != LOLCAT_OK) return r;
+            if ((r = lc__bind_mat(m, nb, p->lora_a.n_out, n_out, 1, &p->lora_b, err, err_cap)) != LOLCAT_OK) return r;
+            p->has_lora = 1;
+        }
+    }
+    return LOLCAT_OK;
+}
+
+static lc_result lc__parse_layer_kinds(lc_model *m, char *err, size_t err_cap) {
+    const lc__kv *kv = lc__gguf_find(&m->gguf, "lolcat.attention.layer_kinds");
+    lc__reader r;
+    int i;
+    for (i = 0; i < m->n_layer; i++) m->layers[i].kind = LOLCAT_LAYER_SOFTMAX;
+    if (!kv) return LOLCAT_OK;
+    if (kv->type != LOLCAT__GGUF_ARRAY || kv->arr_type != LOLCAT__GGUF_STRING || kv->arr_n != (uint64_t)m->n_layer) {
+        lc__set_msg(err, err_cap, "lolcat.attention.layer_kinds must be an array of %d strings", m->n_layer);
+        return LOLCAT_ERR_CORRUPT;
+    }
+    r.p = kv->val; r.size = (uint64_t)(m->data + m->size - kv->val); r.off = 0;
+    for (i = 0; i < m->n_layer; i++) {
+        const char *s; uint64_t n;
+        lc__rd_string(&r, &s, &n);   /* bounds were checked by the parser */
+        if (lc__str_eq(s, n, "softmax")) m->layers[i].kind = LOLCAT_LAYER_SOFTMAX;
+        else if (lc__str_eq(s, n, "linear")) m->layers[i].kind = LOLCAT_LAYER_LINEAR;
+        else if (lc__str_eq(s, n, "hybrid")) m->layers[i].kind = LOLCAT_LAYER_HYBRID;
+        else {
+            lc__set_msg(err, err_cap, "lolcat.attention.layer_kinds[%d] = '%.*s' (softmax, linear or hybrid expected)", i, (int)LOLCAT__MIN(n, 32), s);
+            return LOLCAT_ERR_CORRUPT;
+        }
+    }
+    return LOLCAT_OK;
+}
+
+/* Reads hyperparameters and binds every tensor; run twice (count, then copy) for aux data. */
+static lc_result lc__bind_tensors(lc_model *m, char *err, size_t err_cap) {
+    lc_result r;
+    int il;
+    char name[96];
+    m->aux_used = 0;
+    if ((r = lc__bind_mat(m, "token_embd.weight", m->n_embd, -1, 1, &m->tok_embd, err, err_cap)) != LOLCAT_OK) return r;
+    m->n_vocab = m->tok_embd.n_out;
+    if ((r = lc__bind_mat(m, "output.weight", m->n_embd, m->n_vocab, 0, &m->output, err, err_cap)) != LOLCAT_OK) return r;
+    if (!m->output.data) m->output = m->tok_embd;   /* tied embeddings */
+    if ((r = lc__bind_aux(m, "output_norm.weight", m->n_embd, 1, 1, 1, &m->output_norm, err, err_cap)) != LOLCAT_OK) return r;
+    {
+        const float *factors;
+        if ((r = lc__bind_aux(m, "rope_freqs.weight", m->n_rot / 2, 1, 1, 0, &factors, err, err_cap)) != LOLCAT_OK) return r;
+        if (m->aux) {
+            int i;
+            for (i = 0; i < m->n_rot / 2; i++) {
+                double f = pow(m->rope_base, -2.0 * i / m->n_rot);
+                if (factors) {
+                    if (!(factors[i] > 0.0f)) { lc__set_msg(err, err_cap, "rope_freqs.weight[%d] must be positive", i); return LOLCAT_ERR_CORRUPT; }
+                    f /= factors[i];
+                }
+                m->rope_inv_freq[i] = f;
+            }
+        }
+    }
+    for (il = 0; il < m->n_layer; il++) {
+        lc__layer *L = &m->layers[il];
+        int H = L->n_head, Hkv = L->n_head_kv, dk = L->dk, dv = L->dv, E = m->n_embd;
+        snprintf(name, sizeof name, "blk.%d.attn_norm.weight", il);
+        if ((r = lc__bind_aux(m, name, E, 1, 1, 1, &L->attn_norm, err, err_cap)) != LOLCAT_OK) return r;
+        snprintf(name, sizeof name, "blk.%d.ffn_norm.weight", il);
+        if ((r = lc__bind_aux(m, name, E, 1, 1, 1, &L->ffn_norm, err, err_cap)) != LOLCAT_OK) return r;
+        if ((r = lc__bind_proj(m, il, "attn_q", E, H * dk, &L->q, err, err_cap)) != LOLCAT_OK) return r;
+        if ((r = lc__bind_proj(m, il, "attn_k", E, Hkv * dk, &L->k, err, err_cap)) != LOLCAT_OK) return r;
+        if ((r = lc__bind_proj(m, il, "attn_v", E, Hkv * dv, &L->v, err, err_cap)) != LOLCAT_OK) return r;
+        if ((r = lc__bind_proj(m, il, "attn_output", H * dv, E, &L->o, err, err_cap)) != LOLCAT_OK) return r;
+        snprintf(name, sizeof name, "blk.%d.ffn_gate.weight", il);
+        if ((r = lc__bind_mat(m, name, E, L->n_ff, 1, &L->ffn_gate, err, err_cap)) != LOLCAT_OK) return r;
+        snprintf(name, sizeof name, "blk.%d.ffn_up.weight", il);
+        if ((r = lc__bind_mat(m, name, E, L->n_ff, 1, &L->ffn_up, err, err_cap)) != LOLCAT_OK) return r;
+        snprintf(name, sizeof name, "blk.%d.ffn_down.weight", il);
+        if ((r = lc__bind_mat(m, name, L->n_ff, E, 1, &L->ffn_down, err, err_cap)) != LOLCAT_OK) return r;
+        L->n_feat = 0;
+        L->fmap_q = L->fmap_k = L->fmap_q_bias = L->fmap_k_bias = L->beta = NULL;
+        if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+            int F = m->fmap_dim;
+            L->n_feat = m->fmap == LOLCAT_FMAP_HEDGEHOG ? 2 * F : m->fmap == LOLCAT_FMAP_ELU ? dk : F;
+            if (m->fmap != LOLCAT_FMAP_ELU) {
+                snprintf(name, sizeof name, "blk.%d.attn_fmap_q.weight", il);
+                if ((r = lc__bind_aux(m, name, F, dk, H, 1, &L->fmap_q, err, err_cap)) != LOLCAT_OK) return r;
+                snprintf(name, sizeof name, "blk.%d.attn_fmap_k.weight", il);
+                if ((r = lc__bind_aux(m, name, F, dk, H, 1, &L->fmap_k, err, err_cap)) != LOLCAT_OK) return r;
+            }
+            if (m->fmap == LOLCAT_FMAP_T2R) {
+                snprintf(name, sizeof name, "blk.%d.attn_fmap_q.bias", il);
+                if ((r = lc__bind_aux(m, name, H, 1, 1, 0, &L->fmap_q_bias, err, err_cap)) != LOLCAT_OK) return r;
+                snprintf(name, sizeof name, "blk.%d.attn_fmap_k.bias", il);
+                if ((r = lc__bind_aux(m, name, H, 1, 1, 0, &L->fmap_k_bias, err, err_cap)) != LOLCAT_OK) return r;
+            }
+            if (L->kind == LOLCAT_LAYER_HYBRID) {
+                snprintf(name, sizeof name, "blk.%d.attn_window_factors.weight", il);
+                if ((r = lc__bind_aux(m, name, H, 1, 1, 1, &L->beta, err, err_cap)) != LOLCAT_OK) return r;
+                if (m->aux) {   /* store beta = sigmoid(factor) in place */
+                    float *b = (float *)L->beta;
+                    int h;
+                    for (h = 0; h < H; h++) b[h] = 1.0f / (1.0f + expf(-b[h]));
+                }
+            }
+        } else {
+            /* a softmax layer must not carry LoLCATs tensors: that would be a conversion error */
+            snprintf(name, sizeof name, "blk.%d.attn_fmap_q.weight", il);
+            if (lc__gguf_tensor(&m->gguf, name)) {
+                lc__set_msg(err, err_cap, "layer %d is a softmax layer but has feature maps ('%s')", il, name);
+                return LOLCAT_ERR_CORRUPT;
+            }
+        }
+    }
+    return LOLCAT_OK;
+}
+
+static lc_result lc__model_load(lc_model *m, char *err, size_t err_cap) {
+    lc_result r;
+    const char *s;
+    uint64_t n;
+    int64_t v;
+    double d;
+    int il, *heads = NULL, *heads_kv = NULL, *dks = NULL, *dvs = NULL, *ffs = NULL;
+
+    if ((r = lc__gguf_parse(&m->gguf, m->data, m->size, &m->alloc, err, err_cap)) != LOLCAT_OK) return r;
+    if (lc__meta_str(m, "general.name", &s, &n)) snprintf(m->name, sizeof m->name, "%.*s", (int)LOLCAT__MIN(n, 120), s);
+    if (!lc__meta_str(m, "general.architecture", &s, &n)) {
+        if (m->gguf.n_tensors) { lc__set_msg(err, err_cap, "metadata 'general.architecture' is missing"); return LOLCAT_ERR_CORRUPT; }
+        s = "llama"; n = 5;
+    }
+    if (!lc__str_eq(s, n, "llama")) {
+        lc__set_msg(err, err_cap, "architecture '%.*s' is not supported (llama is)", (int)LOLCAT__MIN(n, 31), s);
+        return LOLCAT_ERR_UNSUPPORTED;
+    }
+    snprintf(m->arch, sizeof m->arch, "%.*s", (int)n, s);
+    if ((r = lc__vocab_load(m, err, err_cap)) != LOLCAT_OK) return r;
+    if (m->gguf.n_tensors == 0) {           /* vocabulary-only file (llama.cpp's ggml-vocab-*.gguf) */
+        if (m->vocab.kind == LOLCAT__VOCAB_NONE) { lc__set_msg(err, err_cap, "file has neither tensors nor a vocabulary"); return LOLCAT_ERR_CORRUPT; }
+        m->vocab_only = 1;
+        m->n_vocab = m->vocab.n_tokens;
+        return LOLCAT_OK;
+    }
+#define LOLCAT__KEY(k) (snprintf(key, sizeof key, "%s." k, m->arch), key)
+    {
+        char key[160];
+        if ((r = lc__meta_int(m, LOLCAT__KEY("block_count"), -1, 1, LOLCAT__MAX_LAYERS, &v, err, err_cap)) != LOLCAT_OK) return r;
+        if (v < 0) { lc__set_msg(err, err_cap, "metadata '%s' is missing", key); return LOLCAT_ERR_CORRUPT; }
+        m->n_layer = (int)v;
+        if ((r = lc__meta_int(m, LOLCAT__KEY("embedding_length"), -1, 1, LOLCAT__MAX_WIDTH, &v, err, err_cap)) != LOLCAT_OK) return r;
+        if (v < 0) { lc__set_msg(err, err_cap, "metadata '%s' is missing", key); return LOLCAT_ERR_CORRUPT; }
+        m->n_embd = (int)v;
+        if ((r = lc__meta_int(m, LOLCAT__KEY("context_length"), 2048, 1, INT32_MAX, &v, err, err_cap)) != LOLCAT_OK) return r;
+        m->n_ctx_train = (int)v;
+        if ((r = lc__meta_float(m, LOLCAT__KEY("attention.layer_norm_rms_epsilon"), 1e-5, &d, err, err_cap)) != LOLCAT_OK) return r;
+        if (!(d > 0 && d < 1)) { lc__set_msg(err, err_cap, "metadata '%s' must be in (0, 1)", key); return LOLCAT_ERR_CORRUPT; }
+        m->rms_eps = (float)d;
+        if ((r = lc__meta_float(m, LOLCAT__KEY("rope.freq_base"), 10000.0, &d, err, err_cap)) != LOLCAT_OK) return r;
+        if (!(d > 1.0)) { lc__set_msg(err, err_cap, "metadata '%s' must be > 1", key); return LOLCAT_ERR_CORRUPT; }
+        m->rope_base = d;
+    }
+    m->layers = (lc__layer *)lc__zalloc(&m->alloc, (size_t)m->n_layer * sizeof(lc__layer));
+    heads = (int *)lc__alloc(&m->alloc, 5 * (size_t)m->n_layer * sizeof(int));
+    if (!m->layers || !heads) { lc__free(&m->alloc, heads, 5 * (size_t)m->n_layer * sizeof(int)); lc__set_msg(err, err_cap, "out of memory"); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    heads_kv = heads + m->n_layer; dks = heads_kv + m->n_layer; dvs = dks + m->n_layer; ffs = dvs + m->n_layer;
+    r = lc__meta_layer_ints(m, "attention.head_count", -1, 1, 65536, heads, err, err_cap);
+    if (r == LOLCAT_OK && heads[0] < 0) { lc__set_msg(err, err_cap, "metadata '%s.attention.head_count' is missing", m->arch); r = LOLCAT_ERR_CORRUPT; }
+    if (r == LOLCAT_OK) r = lc__meta_layer_ints(m, "attention.head_count_kv", -1, 1, 65536, heads_kv, err, err_cap);
+    if (r == LOLCAT_OK) r = lc__meta_layer_ints(m, "attention.key_length", -1, 1, 65536, dks, err, err_cap);
+    if (r == LOLCAT_OK) r = lc__meta_layer_ints(m, "attention.value_length", -1, 1, 65536, dvs, err, err_cap);
+    if (r == LOLCAT_OK) r = lc__meta_layer_ints(m, "feed_forward_length", -1, 1, LOLCAT__MAX_WIDTH, ffs, err, err_cap);
+    if (r == LOLCAT_OK && ffs[0] < 0) { lc__set_msg(err, err_cap, "metadata '%s.feed_forward_length' is missing", m->arch); r = LOLCAT_ERR_CORRUPT; }
+    for (il = 0; r == LOLCAT_OK && il < m->n_layer; il++) {
+        lc__layer *L = &m->layers[il];
+        L->n_head = heads[il];
+        L->n_head_kv = heads_kv[il] < 0 ? heads[il] : heads_kv[il];
+        L->dk = dks[il] < 0 ? m->n_embd / L->n_head : dks[il];
+        L->dv = dvs[il] < 0 ? L->dk : dvs[il];
+        L->n_ff = ffs[il];
+        if (L->n_head % L->n_head_kv || L->dk < 1 || (int64_t)L->n_head * LOLCAT__MAX(L->dk, L->dv) > LOLCAT__MAX_WIDTH) {
+            lc__set_msg(err, err_cap, "layer %d: %d heads, %d kv heads, head sizes %d/%d are inconsistent", il, L->n_head, L->n_head_kv, L->dk, L->dv);
+            r = LOLCAT_ERR_CORRUPT;
+        }
+    }
+    lc__free(&m->alloc, heads, 5 * (size_t)m->n_layer * sizeof(int));
+    if (r != LOLCAT_OK) return r;
+    {
+        char key[160];
+        int min_dk = m->layers[0].dk;
+        for (il = 1; il < m->n_layer; il++) min_dk = LOLCAT__MIN(min_dk, m->layers[il].dk);
+        if ((r = lc__meta_int(m, LOLCAT__KEY("rope.dimension_count"), min_dk, 0, 65536, &v, err, err_cap)) != LOLCAT_OK) return r;
+        if ((v & 1) || v > min_dk) { lc__set_msg(err, err_cap, "'%s' = %lld must be even and <= the head size %d", key, (long long)v, min_dk); return LOLCAT_ERR_CORRUPT; }
+        m->n_rot = (int)v;
+    }
+#undef LOLCAT__KEY
+    /* LoLCATs keys */
+    if ((r = lc__parse_layer_kinds(m, err, err_cap)) != LOLCAT_OK) return r;
+    {
+        int any_linear = 0, any_hybrid = 0;
+        for (il = 0; il < m->n_layer; il++) {
+            any_linear |= m->layers[il].kind != LOLCAT_LAYER_SOFTMAX;
+            any_hybrid |= m->layers[il].kind == LOLCAT_LAYER_HYBRID;
+        }
+        if ((r = lc__meta_int(m, "lolcat.attention.window_size", any_hybrid ? -1 : 0, 0, 1 << 20, &v, err, err_cap)) != LOLCAT_OK) return r;
+        if (any_hybrid && v < 1) { lc__set_msg(err, err_cap, "hybrid layers need 'lolcat.attention.window_size' >= 1"); return LOLCAT_ERR_CORRUPT; }
+        m->window = any_hybrid ? (int)v : 0;
+        m->window_tk = 1;
+        if (lc__meta_str(m, "lolcat.attention.window_kind", &s, &n)) {
+            if (lc__str_eq(s, n, "sw")) m->window_tk = 0;
+            else if (!lc__str_eq(s, n, "tk")) { lc__set_msg(err, err_cap, "lolcat.attention.window_kind must be 'sw' or 'tk'"); return LOLCAT_ERR_CORRUPT; }
+        }
+        m->fmap = LOLCAT_FMAP_NONE;
+        if (any_linear) {
+            if (!lc__meta_str(m, "lolcat.feature_map.kind", &s, &n)) { lc__set_msg(err, err_cap, "linear/hybrid layers need 'lolcat.feature_map.kind'"); return LOLCAT_ERR_CORRUPT; }
+            if (lc__str_eq(s, n, "hedgehog")) m->fmap = LOLCAT_FMAP_HEDGEHOG;
+            else if (lc__str_eq(s, n, "hedgehog_half")) m->fmap = LOLCAT_FMAP_HEDGEHOG_HALF;
+            else if (lc__str_eq(s, n, "t2r")) m->fmap = LOLCAT_FMAP_T2R;
+            else if (lc__str_eq(s, n, "elu")) m->fmap = LOLCAT_FMAP_ELU;
+            else { lc__set_msg(err, err_cap, "lolcat.feature_map.kind '%.*s' is unknown (hedgehog, hedgehog_half, t2r, elu)", (int)LOLCAT__MIN(n, 32), s); return LOLCAT_ERR_UNSUPPORTED; }
+            if (m->fmap != LOLCAT_FMAP_ELU) {
+                if ((r = lc__meta_int(m, "lolcat.feature_map.dim", -1, 1, 65536, &v, err, err_cap)) != LOLCAT_OK) return r;
+                if (v < 1) { lc__set_msg(err, err_cap, "'lolcat.feature_map.dim' is missing"); return LOLCAT_ERR_CORRUPT; }
+                m->fmap_dim = (int)v;
+            }
+        }
+        if ((r = lc__meta_float(m, "lolcat.feature_map.eps", 1e-12, &d, err, err_cap)) != LOLCAT_OK) return r;
+        if (!(d >= 0 && d < 1)) { lc__set_msg(err, err_cap, "lolcat.feature_map.eps must be in [0, 1)"); return LOLCAT_ERR_CORRUPT; }
+        m->feature_eps = (float)d;
+        if ((r = lc__meta_float(m, "lolcat.lora.scale", NAN, &d, err, err_cap)) != LOLCAT_OK) return r;
+        m->lora_scale = (float)d;   /* nan = absent: an error only if LoRA tensors exist */
+    }
+    m->rope_inv_freq = (double *)lc__zalloc(&m->alloc, (size_t)(m->n_rot / 2 + 1) * sizeof(double));
+    if (!m->rope_inv_freq) { lc__set_msg(err, err_cap, "out of memory"); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    /* pass 1 checks and counts, pass 2 copies the small tensors */
+    if ((r = lc__bind_tensors(m, err, err_cap)) != LOLCAT_OK) return r;
+    m->aux_count = m->aux_used;
+    m->aux = (float *)lc__alloc(&m->alloc, (m->aux_count + 1) * sizeof(float));
+    if (!m->aux) { lc__set_msg(err, err_cap, "out of memory"); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    if ((r = lc__bind_tensors(m, err, err_cap)) != LOLCAT_OK) return r;
+    if (m->vocab.kind != LOLCAT__VOCAB_NONE && m->vocab.n_tokens > m->n_vocab) {
+        lc__set_msg(err, err_cap, "vocabulary has %d tokens but token_embd.weight only %d rows", m->vocab.n_tokens, m->n_vocab);
+        return LOLCAT_ERR_BAD_SHAPE;
+    }
+    /* LoRA needs its scale; maxima size the context scratch */
+    for (il = 0; il < m->n_layer; il++) {
+        lc__layer *L = &m->layers[il];
+        const lc__proj *ps[4];
+        int j;
+        ps[0] = &L->q; ps[1] = &L->k; ps[2] = &L->v; ps[3] = &L->o;
+        for (j = 0; j < 4; j++) {
+            if (ps[j]->has_lora && !(m->lora_scale == m->lora_scale)) {
+                lc__set_msg(err, err_cap, "layer %d has LoRA tensors but 'lolcat.lora.scale' is missing", il); return LOLCAT_ERR_CORRUPT;
+            }
+            if (ps[j]->has_lora) m->info.has_lora = 1;
+            if (ps[j]->low_rank) m->info.has_low_rank = 1;
+            m->max_rank = LOLCAT__MAX(m->max_rank, LOLCAT__MAX(ps[j]->a.n_out, ps[j]->lora_a.n_out));
+        }
+        m->max_q = LOLCAT__MAX(m->max_q, L->n_head * L->dk);
+        m->max_k = LOLCAT__MAX(m->max_k, L->n_head_kv * L->dk);
+        m->max_v = LOLCAT__MAX(m->max_v, L->n_head_kv * L->dv);
+        m->max_att = LOLCAT__MAX(m->max_att, L->n_head * L->dv);
+        m->max_ff = LOLCAT__MAX(m->max_ff, L->n_ff);
+        m->max_head = LOLCAT__MAX(m->max_head, L->n_head);
+        m->max_feat = LOLCAT__MAX(m->max_feat, L->n_feat);
+        m->max_dk = LOLCAT__MAX(m->max_dk, L->dk);
+        m->max_dv = LOLCAT__MAX(m->max_dv, L->dv);
+    }
+    m->max_in = LOLCAT__MAX(LOLCAT__MAX(m->n_embd, m->max_ff), LOLCAT__MAX(m->max_att, m->max_rank));
+    return LOLCAT_OK;
+}
+
+static void lc__model_fill_info(lc_model *m) {
+    lc_model_info *I = &m->info;
+    uint64_t i, h = LOLCAT__FNV_INIT;
+    int il;
+    I->architecture = m->arch;
+    I->name = m->name;
+    I->n_vocab = m->n_vocab; I->n_embd = m->n_embd; I->n_layer = m->n_layer; I->n_ctx_train = m->n_ctx_train;
+    I->n_rot = m->n_rot;
+    if (m->n_layer) {
+        I->n_head = m->layers[0].n_head; I->n_head_kv = m->layers[0].n_head_kv;
+        I->head_dim_qk = m->layers[0].dk; I->head_dim_v = m->layers[0].dv; I->n_ff = m->layers[0].n_ff;
+    }
+    for (il = 0; il < m->n_layer; il++) {
+        lc_layer_kind k = m->layers[il].kind;
+        I->n_softmax_layers += k == LOLCAT_LAYER_SOFTMAX;
+        I->n_linear_layers += k == LOLCAT_LAYER_LINEAR;
+        I->n_hybrid_layers += k == LOLCAT_LAYER_HYBRID;
+    }
+    I->window_size = m->window; I->window_kind_tk = m->window_tk;
+    I->feature_map = m->fmap; I->feature_dim = m->fmap_dim;
+    I->lora_scale = m->lora_scale == m->lora_scale ? m->lora_scale : 0.0f;
+    I->bos_token = m->vocab.bos; I->eos_token = m->vocab.eos; I->eot_token = m->vocab.eot;
+    /* fingerprint: the header (metadata + tensor table) and a sample of every tensor's bytes */
+    h = lc__fnv1a(h, m->data, (size_t)LOLCAT__MIN(m->gguf.data_offset, m->size));
+    for (i = 0; i < m->gguf.n_tensors; i++) {
+        const lc__tensor *t = &m->gguf.tensors[i];
+        uint64_t k = LOLCAT__MIN(t->n_bytes, 64);
+        I->n_params += (uint64_t)(t->ne[0] * t->ne[1] * t->ne[2] * t->ne[3]);
+        I->weight_bytes += t->n_bytes;
+        h = lc__fnv1a(h, t->data, (size_t)k);
+        h = lc__fnv1a(h, t->data + t->n_bytes - k, (size_t)k);
+    }
+    I->fingerprint = h;
+}
+
+static void lc__model_free(lc_model *m) {
+    lc_allocator a = m->alloc;
+    lc__vocab_free(m);
+    lc__free(&a, m->aux, (m->aux_count + 1) * sizeof(float));
+    lc__free(&a, m->rope_inv_freq, (size_t)(m->n_rot / 2 + 1) * sizeof(double));
+    lc__free(&a, m->layers, (size_t)m->n_layer * sizeof(lc__layer));
+    lc__gguf_free(&m->gguf, &a);
+#if LOLCAT__MMAP
+    if (m->map_addr) munmap(m->map_addr, m->map_size);
+#endif
+    lc__free(&a, m->owned, m->owned_size);
+    lc__free(&a, m, sizeof *m);
+}
+
+static lc_result lc__model_finish(lc_model *m, const lc_model_params *p, lc_model **out) {
+    char err[LOLCAT__ERR_CAP];
+    lc_result r;
+    err[0] = 0;
+    r = lc__model_load(m, err, sizeof err);
+    if (r != LOLCAT_OK) {
+        if (p && p->error_message && p->error_message_size) lc__set_msg(p->error_message, p->error_message_size, "%s", err);
+        lc__model_free(m);
+        return r;
+    }
+    lc__model_fill_info(m);
+    *out = m;
+    return LOLCAT_OK;
+}
+
+static lc_model *lc__model_new(const lc_model_params *p) {
+    lc_allocator a;
+    lc_model *m;
+    memset(&a, 0, sizeof a);
+    if (p && p->allocator.alloc && p->allocator.free) a = p->allocator;
+    m = (lc_model *)lc__zalloc(&a, sizeof *m);
+    if (m) { m->alloc = a; m->lora_scale = NAN; }
+    return m;
+}
+
+static lc_result lc__fail_open(const lc_model_params *p, lc_result r, const char *fmt, const char *arg) {
+    if (p && p->error_message && p->error_message_size) lc__set_msg(p->error_message, p->error_message_size, fmt, arg);
+    return r;
+}
+
+LCDEF lc_result lc_model_open_memory(const void *data, size_t size, const lc_model_params *p, lc_model **out) {
+    lc_model *m;
+    if (!out) return LOLCAT_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!data && size) return lc__fail_open(p, LOLCAT_ERR_INVALID_ARGUMENT, "%s", "NULL buffer");
+    if (!(m = lc__model_new(p))) return lc__fail_open(p, LOLCAT_ERR_OUT_OF_MEMORY, "%s", "out of memory");
+    if (((uintptr_t)data & 31) != 0 && size) {   /* keep weights aligned for the kernels: copy */
+        m->owned = lc__alloc(&m->alloc, size + 32);
+        if (!m->owned) { lc__model_free(m); return lc__fail_open(p, LOLCAT_ERR_OUT_OF_MEMORY, "%s", "out of memory"); }
+        m->owned_size = size + 32;
+        m->data = (const unsigned char *)m->owned + ((32 - ((uintptr_t)m->owned & 31)) & 31);
+        memcpy((void *)m->data, data, size);
+    } else {
+        m->data = (const unsigned char *)data;
+    }
+    m->size = size;
+    return lc__model_finish(m, p, out);
+}
+
+LCDEF lc_result lc_model_open_file(const char *path, const lc_model_params *p, lc_model **out) {
+    lc_model *m;
+    if (!out) return LOLCAT_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!path) return lc__fail_open(p, LOLCAT_ERR_INVALID_ARGUMENT, "%s", "NULL path");
+    if (!(m = lc__model_new(p))) return lc__fail_open(p, LOLCAT_ERR_OUT_OF_MEMORY, "%s", "out of memory");
+#if LOLCAT__MMAP
+    if (!(p && p->no_mmap)) {
+        int fd = open(path, O_RDONLY);
+        struct stat st;
+        if (fd < 0) { lc__model_free(m); return lc__fail_open(p, LOLCAT_ERR_IO, "cannot open '%s'", path); }
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) { close(fd); lc__model_free(m); return lc__fail_open(p, LOLCAT_ERR_IO, "'%s' is not a regular file", path); }
+        m->size = (uint64_t)st.st_size;
+        if (m->size > 0) {
+            void *addr = mmap(NULL, (size_t)m->size, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (addr == MAP_FAILED) { close(fd); lc__model_free(m); return lc__fail_open(p, LOLCAT_ERR_IO, "cannot map '%s'", path); }
+            m->map_addr = addr; m->map_size = (size_t)m->size;
+            m->data = (const unsigned char *)addr;
+        } else {
+            m->data = (const unsigned char *)"";
+        }
+        close(fd);
+        return lc__model_finish(m, p, out);
+    }
+#endif
+    {
+        FILE *f = fopen(path, "rb");
+        long len;
+        if (!f) { lc__model_free(m); return lc__fail_open(p, LOLCAT_ERR_IO, "cannot open '%s'", path); }
+        if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+            fclose(f); lc__model_free(m); return lc__fail_open(p, LOLCAT_ERR_IO, "cannot read '%s'", path);
+        }
+        m->owned_size = (size_t)len + 32;
+        m->owned = lc__alloc(&m->alloc, m->owned_size);
+        if (!m->owned) { fclose(f); lc__model_free(m); return lc__fail_open(p, LOLCAT_ERR_OUT_OF_MEMORY, "out of memory reading '%s'", path); }
+        m->data = (const unsigned char *)m->owned + ((32 - ((uintptr_t)m->owned & 31)) & 31);
+        m->size = (uint64_t)len;
+        if (len && fread((void *)m->data, 1, (size_t)len, f) != (size_t)len) {
+            fclose(f); lc__model_free(m); return lc__fail_open(p, LOLCAT_ERR_IO, "cannot read '%s'", path);
+        }
+        fclose(f);
+        return lc__model_finish(m, p, out);
+    }
+}
+
+LCDEF void lc_model_close(lc_model *m) { if (m) lc__model_free(m); }
+LCDEF const lc_model_info *lc_model_get_info(const lc_model *m) { return m ? &m->info : NULL; }
+LCDEF lc_layer_kind lc_model_layer_kind(const lc_model *m, int layer) {
+    return m && layer >= 0 && layer < m->n_layer ? m->layers[layer].kind : LOLCAT_LAYER_SOFTMAX;
+}
+LCDEF lc_result lc_model_meta_string(const lc_model *m, const char *key, const char **str, size_t *len) {
+    const char *s; uint64_t n;
+    if (!m || !key || !str || !len) return LOLCAT_ERR_INVALID_ARGUMENT;
+    if (!lc__meta_str(m, key, &s, &n)) return LOLCAT_ERR_INVALID_ARGUMENT;
+    *str = s; *len = (size_t)n;
+    return LOLCAT_OK;
+}
+LCDEF lc_result lc_model_meta_int(const lc_model *m, const char *key, int64_t *value) {
+    const lc__kv *kv;
+    if (!m || !key || !value) return LOLCAT_ERR_INVALID_ARGUMENT;
+    kv = lc__gguf_find(&m->gguf, key);
+    if (!kv || kv->type == LOLCAT__GGUF_ARRAY || !lc__gguf_int_at(kv->type, kv->val, value)) return LOLCAT_ERR_INVALID_ARGUMENT;
+    return LOLCAT_OK;
+}
+LCDEF lc_result lc_model_meta_float(const lc_model *m, const char *key, double *value) {
+    const lc__kv *kv;
+    if (!m || !key || !value) return LOLCAT_ERR_INVALID_ARGUMENT;
+    kv = lc__gguf_find(&m->gguf, key);
+    if (!kv || kv->type == LOLCAT__GGUF_ARRAY || !lc__gguf_float_at(kv->type, kv->val, value)) return LOLCAT_ERR_INVALID_ARGUMENT;
+    return LOLCAT_OK;
+}
+LCDEF int lc_model_tensor_count(const lc_model *m) { return m ? (int)m->gguf.n_tensors : 0; }
+LCDEF lc_result lc_model_tensor_get(const lc_model *m, int index, lc_tensor_info *info) {
+    const lc__tensor *t;
+    if (!m || !info || index < 0 || (uint64_t)index >= m->gguf.n_tensors) return LOLCAT_ERR_INVALID_ARGUMENT;
+    t = &m->gguf.tensors[index];
+    info->name = t->name; info->type = (lc_tensor_type)t->type; info->n_dims = t->n_dims;
+    memcpy(info->ne, t->ne, sizeof info->ne);
+    info->data = t->data; info->n_bytes = t->n_bytes;
+    return LOLCAT_OK;
+}
+
+/* ===== @@CONTEXT ===== */
+typedef struct lc__layer_state {
+    float   *k_hist, *v_hist;   /* post-RoPE keys/values per kv head: position j in slot j % cap */
+    int64_t  cap;               /* n_ctx (softmax), w or 2w (hybrid: ring), 0 (linear) */
+    float   *S, *z;             /* linear state per query head: S [H][n_feat][dv], z [H][n_feat] */
+    int64_t  n_folded;          /* keys [0, n_folded) have been added to S and z */
+} lc__layer_state;
+
+typedef struct lc__thread_scratch {   /* one per thread, sized at creation */
+    float *scores, *phi_q, *phi_k, *u, *num;
+} lc__thread_scratch;
+
+struct lc_ctx {
+    const lc_model   *model;
+    lc_allocator      alloc;
+    lc_ctx_params     params;           /* resolved */
+    int               n_threads, n_threads_cap;
+    int64_t           n_past;
+    lc__layer_state  *ls;
+    float            *x, *xn, *q, *k, *v, *att, *ffg, *ffu, *tmp, *rope_cs, *logits;
+    float            *rowbuf;            /* n_threads_cap rows of row_stride floats (matmul) */
+    lc__thread_scratch *ts;
+    size_t            row_stride;
+    float            *block;             /* one allocation holding every float buffer above */
+    size_t            block_floats;
+    char              err[LOLCAT__ERR_CAP];
+};
+
+LCDEF lc_ctx_params lc_ctx_default_params(void) {
+    lc_ctx_params p;
+    memset(&p, 0, sizeof p);
+    return p;
+}
+
+/* Lays out every buffer of a context in one block: pass base == NULL to count floats. */
+static size_t lc__ctx_layout(lc_ctx *c, float *base) {
+    const lc_model *m = c->model;
+    size_t off = 0, T = (size_t)c->params.n_batch, t;
+    int il, nt = c->n_threads_cap;
+    size_t scores = 1;
+#define LOLCAT__TAKE(ptr, n) do { size_t n_ = (size_t)(n); if (base) (ptr) = base + off; off += (n_ + 15) & ~(size_t)15; } while (0)
+    LOLCAT__TAKE(c->x, T * m->n_embd);
+    LOLCAT__TAKE(c->xn, T * m->n_embd);
+    LOLCAT__TAKE(c->q, T * m->max_q);
+    LOLCAT__TAKE(c->k, T * m->max_k);
+    LOLCAT__TAKE(c->v, T * m->max_v);
+    LOLCAT__TAKE(c->att, T * m->max_att);
+    LOLCAT__TAKE(c->ffg, T * m->max_ff);
+    LOLCAT__TAKE(c->ffu, T * m->max_ff);
+    LOLCAT__TAKE(c->tmp, T * LOLCAT__MAX(m->max_rank, 1));
+    LOLCAT__TAKE(c->rope_cs, T * LOLCAT__MAX(m->n_rot, 2));
+    LOLCAT__TAKE(c->logits, m->n_vocab);
+    for (il = 0; il < m->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        lc__layer_state *st = &c->ls[il];
+        st->cap = L->kind == LOLCAT_LAYER_SOFTMAX ? c->params.n_ctx
+                : L->kind == LOLCAT_LAYER_HYBRID ? (int64_t)m->window * (c->params.window_mode == LOLCAT_WINDOW_TERRACE ? 2 : 1) : 0;
+        scores = LOLCAT__MAX(scores, (size_t)st->cap);
+        LOLCAT__TAKE(st->k_hist, (size_t)st->cap * L->n_head_kv * L->dk);
+        LOLCAT__TAKE(st->v_hist, (size_t)st->cap * L->n_head_kv * L->dv);
+        if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+            LOLCAT__TAKE(st->S, (size_t)L->n_head * L->n_feat * L->dv);
+            LOLCAT__TAKE(st->z, (size_t)L->n_head * L->n_feat);
+        }
+    }
+    c->row_stride = ((size_t)m->max_in + 15) & ~(size_t)15;
+    LOLCAT__TAKE(c->rowbuf, c->row_stride * (size_t)nt);
+    for (t = 0; t < (size_t)nt; t++) {
+        lc__thread_scratch *s = &c->ts[t];
+        LOLCAT__TAKE(s->scores, scores);
+        LOLCAT__TAKE(s->phi_q, LOLCAT__MAX(m->max_feat, 1));
+        LOLCAT__TAKE(s->phi_k, LOLCAT__MAX(m->max_feat, 1));
+        LOLCAT__TAKE(s->u, LOLCAT__MAX(m->fmap_dim, 1));
+        LOLCAT__TAKE(s->num, LOLCAT__MAX(m->max_dv, 1));
+    }
+#undef LOLCAT__TAKE
+    return off;
+}
+
+static void lc__ctx_free(lc_ctx *c) {
+    lc_allocator a = c->alloc;
+    lc__free(&a, c->block, c->block_floats * sizeof(float) + 64);
+    lc__free(&a, c->ls, (size_t)c->model->n_layer * sizeof(lc__layer_state));
+    lc__free(&a, c->ts, (size_t)c->n_threads_cap * sizeof(lc__thread_scratch));
+    lc__free(&a, c, sizeof *c);
+}
+
+LCDEF lc_result lc_ctx_create(const lc_model *m, const lc_ctx_params *params, lc_ctx **out) {
+    lc_ctx *c;
+    lc_allocator a;
+    lc_ctx_params p = params ? *params : lc_ctx_default_params();
+    uint64_t bytes;
+    if (!out) return LOLCAT_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!m || m->vocab_only) return LOLCAT_ERR_INVALID_ARGUMENT;   /* vocabulary-only files cannot run */
+    if (p.n_ctx < 0 || p.n_batch < 0 || p.n_threads < 0 || (p.window_mode != LOLCAT_WINDOW_SLIDING && p.window_mode != LOLCAT_WINDOW_TERRACE))
+        return LOLCAT_ERR_INVALID_ARGUMENT;
+    a = (p.allocator.alloc && p.allocator.free) ? p.allocator : m->alloc;
+    if (p.n_ctx == 0) p.n_ctx = m->info.n_softmax_layers ? LOLCAT__MIN(m->n_ctx_train, 4096) : 0;
+    if (p.n_batch == 0) p.n_batch = 64;
+    if (p.n_batch > 1 << 16) p.n_batch = 1 << 16;
+    if (p.n_threads == 0) p.n_threads = lc__threads_default();
+    if (p.n_threads > 1024) p.n_threads = 1024;
+    c = (lc_ctx *)lc__zalloc(&a, sizeof *c);
+    if (!c) return LOLCAT_ERR_OUT_OF_MEMORY;
+    c->model = m; c->alloc = a; c->params = p;
+    c->n_threads = p.n_threads;
+    c->n_threads_cap = LOLCAT__MAX(p.n_threads, lc__threads_default());
+    c->ls = (lc__layer_state *)lc__zalloc(&a, (size_t)m->n_layer * sizeof(lc__layer_state));
+    c->ts = (lc__thread_scratch *)lc__zalloc(&a, (size_t)c->n_threads_cap * sizeof(lc__thread_scratch));
+    if (!c->ls || !c->ts) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    c->block_floats = lc__ctx_layout(c, NULL);
+    if (!lc__mul_u64(c->block_floats, sizeof(float), &bytes) || bytes > (uint64_t)SIZE_MAX - 64) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    c->block = (float *)lc__alloc(&a, (size_t)bytes + 64);
+    if (!c->block) { c->block_floats = 0; lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    {   /* align the float block to 64 bytes for SIMD loads */
+        float *base = (float *)((char *)c->block + ((64 - ((uintptr_t)c->block & 63)) & 63));
+        lc__ctx_layout(c, base);
+    }
+    lc_ctx_reset(c);
+    *out = c;
+    return LOLCAT_OK;
+}
+
+LCDEF void lc_ctx_destroy(lc_ctx *c) { if (c) lc__ctx_free(c); }
+
+LCDEF void lc_ctx_reset(lc_ctx *c) {
+    const lc_model *m;
+    int il;
+    if (!c) return;
+    m = c->model;
+    c->n_past = 0;
+    c->err[0] = 0;
+    for (il = 0; il < m->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        lc__layer_state *st = &c->ls[il];
+        st->n_folded = 0;
+        if (st->S) {
+            memset(st->S, 0, (size_t)L->n_head * L->n_feat * L->dv * sizeof(float));
+            memset(st->z, 0, (size_t)L->n_head * L->n_feat * sizeof(float));
+        }
+    }
+    memset(c->logits, 0, (size_t)m->n_vocab * sizeof(float));
+}
+
+LCDEF void lc_ctx_set_threads(lc_ctx *c, int n) {
+    if (c) c->n_threads = n <= 0 ? LOLCAT__MIN(lc__threads_default(), c->n_threads_cap) : LOLCAT__MIN(n, c->n_threads_cap);
+}
+LCDEF int64_t lc_ctx_n_past(const lc_ctx *c) { return c ? c->n_past : 0; }
+LCDEF const char *lc_ctx_last_error(const lc_ctx *c) { return c ? c->err : ""; }
+LCDEF const float *lc_get_logits(const lc_ctx *c) { return c ? c->logits : NULL; }
+
+/* Number of history entries a layer holds now (the window, or the whole cache). */
+static int64_t lc__hist_len(const lc_ctx *c, int il) {
+    const lc__layer_state *st = &c->ls[il];
+    const lc__layer *L = &c->model->layers[il];
+    if (L->kind == LOLCAT_LAYER_SOFTMAX) return c->n_past;
+    if (L->kind == LOLCAT_LAYER_HYBRID) return LOLCAT__MIN(c->n_past, (int64_t)c->model->window);
+    (void)st;
+    return 0;
+}
+
+LCDEF size_t lc_ctx_state_memory(const lc_ctx *c) {
+    size_t total = 0;
+    int il;
+    if (!c) return 0;
+    for (il = 0; il < c->model->n_layer; il++) {
+        const lc__layer *L = &c->model->layers[il];
+        total += (size_t)lc__hist_len(c, il) * L->n_head_kv * (L->dk + L->dv) * sizeof(float);
+        if (L->kind != LOLCAT_LAYER_SOFTMAX) total += (size_t)L->n_head * L->n_feat * (L->dv + 1) * sizeof(float);
+    }
+    return total;
+}
+
+/* ===== @@FORWARD ===== */
+/* One lc_eval call may be split into several chunks of n_batch tokens; the call itself
+   decides the window rule (terrace applies to the first call of a sequence only). */
+typedef struct lc__call {
+    int     terrace;
+    int64_t length;        /* tokens in the whole call (terrace block alignment needs it) */
+} lc__call;
+
+/* For the query at absolute position i: softmax keys are [ws, i], and keys [0, le) must be
+   folded into the linear state before the output is computed. */
+static void lc__bounds(const lc_model *m, lc_layer_kind kind, const lc__call *call, int64_t i, int64_t *ws, int64_t *le) {
+    int64_t w = m->window;
+    if (kind == LOLCAT_LAYER_SOFTMAX) { *ws = 0; *le = 0; return; }
+    if (kind == LOLCAT_LAYER_LINEAR) { *ws = i + 1; *le = i + 1; return; }
+    if (call->terrace) {
+        int64_t blocks = (call->length + w - 1) / w;
+        if (blocks == 1) { *ws = 0; *le = i + 1; return; }   /* reference quirk: every key in both parts */
+        {
+            int64_t off = blocks * w - call->length, b = (i + off) / w;
+            *ws = LOLCAT__MAX(0, (b - 1) * w - off);
+            *le = *ws;
+        }
+        return;
+    }
+    *ws = LOLCAT__MAX(0, i - w + 1);
+    *le = *ws;
+}
+
+/* Key/value of absolute position j: this chunk's rows (j >= p0) or the layer's history. */
+static const float *lc__key_at(const lc_ctx *c, const lc__layer_state *st, const lc__layer *L, int64_t p0, int64_t j, int kvh) {
+    size_t stride = (size_t)L->n_head_kv * L->dk;
+    return (j >= p0 ? c->k + (size_t)(j - p0) * stride : st->k_hist + (size_t)(j % st->cap) * stride) + (size_t)kvh * L->dk;
+}
+static const float *lc__value_at(const lc_ctx *c, const lc__layer_state *st, const lc__layer *L, int64_t p0, int64_t j, int kvh) {
+    size_t stride = (size_t)L->n_head_kv * L->dv;
+    return (j >= p0 ? c->v + (size_t)(j - p0) * stride : st->v_hist + (size_t)(j % st->cap) * stride) + (size_t)kvh * L->dv;
+}
+
+/* Folds keys [from, to) of query head h into its S and z. */
+static void lc__fold(const lc_ctx *c, int il, int h, int64_t p0, int64_t from, int64_t to, lc__thread_scratch *s) {
+    const lc_model *m = c->model;
+    const lc__layer *L = &m->layers[il];
+    const lc__layer_state *st = &c->ls[il];
+    int kvh = h / (L->n_head / L->n_head_kv);
+    float *S = st->S + (size_t)h * L->n_feat * L->dv, *z = st->z + (size_t)h * L->n_feat;
+    const float *W = L->fmap_k ? L->fmap_k + (size_t)h * L->dk * m->fmap_dim : NULL;
+    float bias = L->fmap_k_bias ? L->fmap_k_bias[h] : 0.0f;
+    int64_t j;
+    for (j = from; j < to; j++) {
+        lc__fmap(m->fmap, W, bias, lc__key_at(c, st, L, p0, j, kvh), L->dk, m->fmap_dim, m->feature_eps, s->u, s->phi_k);
+        lc__state_update(S, z, s->phi_k, lc__value_at(c, st, L, p0, j, kvh), L->n_feat, L->dv);
+    }
+}
+
+/* Attention of one layer for T queries at positions p0..p0+T-1, processed in order per
+   head: fold keys that left the window, softmax over the window (weighted by beta on hybrid
+   layers, stabilised by the window max only), then add the linear read-out. This is the
+   reference decode step applied to every token, so any chunking gives the same result. */
+static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *call, int last_chunk) {
+    const lc_model *m = c->model;
+    const lc__layer *L = &m->layers[il];
+    lc__layer_state *st = &c->ls[il];
+    const int H = L->n_head, G = L->n_head / L->n_head_kv, dk = L->dk, dv = L->dv;
+    const float scale = 1.0f / sqrtf((float)dk);
+    const int64_t folded0 = st->n_folded;
+    int h;
+    (void)G;
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(c->n_threads) schedule(static) if (c->n_threads > 1)
+#endif
+    for (h = 0; h < H; h++) {
+        lc__thread_scratch *s = &c->ts[LOLCAT__THREAD_ID()];
+        const int kvh = h / G;
+        const float *Wq = L->fmap_q ? L->fmap_q + (size_t)h * dk * m->fmap_dim : NULL;
+        const float bias_q = L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f;
+        const float *S = L->kind != LOLCAT_LAYER_SOFTMAX ? st->S + (size_t)h * L->n_feat * dv : NULL;
+        const float *z = L->kind != LOLCAT_LAYER_SOFTMAX ? st->z + (size_t)h * L->n_feat : NULL;
+        int64_t folded = folded0;
+        int t, d;
+        for (t = 0; t < T; t++) {
+            const int64_t i = p0 + t;
+            const float *qi = c->q + (size_t)t * H * dk + (size_t)h * dk;
+            float *out = c->att + (size_t)t * H * dv + (size_t)h * dv;
+            float den = 0.0f;
+            int64_t ws, le, j;
+            lc__bounds(m, L->kind, call, i, &ws, &le);
+            if (le > folded) { lc__fold(c, il, h, p0, folded, le, s); folded = le; }
+            memset(s->num, 0, (size_t)dv * sizeof(float));
+            if (ws <= i) {
+                float mx = -INFINITY, sum = 0.0f, weight = L->kind == LOLCAT_LAYER_HYBRID ? L->beta[h] : 1.0f;
+                for (j = ws; j <= i; j++) {
+                    float sc = lc__dot_f32(qi, lc__key_at(c, st, L, p0, j, kvh), dk) * scale;
+                    s->scores[j - ws] = sc;
+                    mx = LOLCAT__MAX(mx, sc);
+                }
+                for (j = ws; j <= i; j++) {
+                    float e = expf(s->scores[j - ws] - mx);
+                    sum += e;
+                    lc__axpy(s->num, e, lc__value_at(c, st, L, p0, j, kvh), dv);
+                }
+                for (d = 0; d < dv; d++) s->num[d] *= weight;
+                den += weight * sum;
+            }
+            if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+                lc__fmap(m->fmap, Wq, bias_q, qi, dk, m->fmap_dim, m->feature_eps, s->u, s->phi_q);
+                den += lc__state_read(S, z, s->phi_q, s->num, L->n_feat, dv);
+            }
+            for (d = 0; d < dv; d++) out[d] = s->num[d] / den;
+        }
+    }
+    if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+        int64_t ws, le;
+        lc__bounds(m, L->kind, call, p0 + T - 1, &ws, &le);
+        st->n_folded = LOLCAT__MAX(folded0, le);
+        /* the end of a terrace prefill leaves the state the reference's cache fill leaves:
+           S over keys [0, L-w), the last w keys in the window */
+        if (call->terrace && last_chunk && L->kind == LOLCAT_LAYER_HYBRID) {
+            int64_t target = LOLCAT__MAX(0, call->length - m->window);
+            if (call->length <= m->window) {
+                memset(st->S, 0, (size_t)H * L->n_feat * dv * sizeof(float));
+                memset(st->z, 0, (size_t)H * L->n_feat * sizeof(float));
+                st->n_folded = 0;
+            } else if (target > st->n_folded) {
+                const int64_t from = st->n_folded;
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(c->n_threads) schedule(static) if (c->n_threads > 1)
+#endif
+                for (h = 0; h < H; h++) lc__fold(c, il, h, p0, from, target, &c->ts[LOLCAT__THREAD_ID()]);
+                st->n_folded = target;
+            }
+        }
+    }
+    if (st->cap > 0) {   /* commit this chunk's keys/values to the cache or ring */
+        size_t ks = (size_t)L->n_head_kv * dk, vs = (size_t)L->n_head_kv * dv;
+        int64_t j;
+        for (j = LOLCAT__MAX(p0, p0 + T - st->cap); j < p0 + T; j++) {
+            memcpy(st->k_hist + (size_t)(j % st->cap) * ks, c->k + (size_t)(j - p0) * ks, ks * sizeof(float));
+            memcpy(st->v_hist + (size_t)(j % st->cap) * vs, c->v + (size_t)(j - p0) * vs, vs * sizeof(float));
+        }
+    }
+}
+
+/* y (=|+=) projection of x; low-rank and LoRA go through c->tmp. */
+static void lc__proj_apply(lc_ctx *c, const lc__proj *p, const float *X, int ldx, int T, float *Y, int ldy, int accumulate) {
+    const int nt = c->n_threads;
+    if (!p->low_rank) {
+        lc__matmul(&p->w, X, ldx, T, Y, ldy, 1.0f, accumulate, c->rowbuf, c->row_stride, nt);
+    } else {
+        lc__matmul(&p->a, X, ldx, T, c->tmp, p->a.n_out, 1.0f, 0, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&p->b, c->tmp, p->a.n_out, T, Y, ldy, 1.0f, accumulate, c->rowbuf, c->row_stride, nt);
+    }
+    if (p->has_lora) {
+        lc__matmul(&p->lora_a, X, ldx, T, c->tmp, p->lora_a.n_out, 1.0f, 0, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&p->lora_b, c->tmp, p->lora_a.n_out, T, Y, ldy, c->model->lora_scale, 1, c->rowbuf, c->row_stride, nt);
+    }
+}
+
+static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc__call *call, int last_chunk, float *logits_rows) {
+    const lc_model *m = c->model;
+    const int E = m->n_embd, nt = c->n_threads;
+    const int64_t p0 = c->n_past;
+    int il, t, i;
+    for (t = 0; t < T; t++)
+        lc__dequant_row(m->tok_embd.type, m->tok_embd.data + (size_t)tokens[t] * m->tok_embd.row_bytes, c->x + (size_t)t * E, E);
+    for (t = 0; t < T; t++)
+        for (i = 0; i < m->n_rot / 2; i++) {
+            double ang = (double)(p0 + t) * m->rope_inv_freq[i];
+            c->rope_cs[(size_t)t * m->n_rot + 2 * i] = (float)cos(ang);
+            c->rope_cs[(size_t)t * m->n_rot + 2 * i + 1] = (float)sin(ang);
+        }
+    for (il = 0; il < m->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        const int qw = L->n_head * L->dk, kw = L->n_head_kv * L->dk, vw = L->n_head_kv * L->dv, aw = L->n_head * L->dv;
+        int h;
+        for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, L->attn_norm, E, m->rms_eps);
+        lc__proj_apply(c, &L->q, c->xn, E, T, c->q, qw, 0);
+        lc__proj_apply(c, &L->k, c->xn, E, T, c->k, kw, 0);
+        lc__proj_apply(c, &L->v, c->xn, E, T, c->v, vw, 0);
+        if (m->n_rot)
+            for (t = 0; t < T; t++) {
+                const float *cs = c->rope_cs + (size_t)t * m->n_rot;
+                for (h = 0; h < L->n_head; h++) lc__rope(c->q + (size_t)t * qw + (size_t)h * L->dk, cs, m->n_rot);
+                for (h = 0; h < L->n_head_kv; h++) lc__rope(c->k + (size_t)t * kw + (size_t)h * L->dk, cs, m->n_rot);
+            }
+        lc__attention(c, il, p0, T, call, last_chunk);
+        lc__proj_apply(c, &L->o, c->att, aw, T, c->x, E, 1);                 /* residual add */
+        for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, L->ffn_norm, E, m->rms_eps);
+        lc__matmul(&L->ffn_gate, c->xn, E, T, c->ffg, L->n_ff, 1.0f, 0, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&L->ffn_up, c->xn, E, T, c->ffu, L->n_ff, 1.0f, 0, c->rowbuf, c->row_stride, nt);
+        for (i = 0; i < T * L->n_ff; i++) c->ffg[i] = lc__silu(c->ffg[i]) * c->ffu[i];
+        lc__matmul(&L->ffn_down, c->ffg, L->n_ff, T, c->x, E, 1.0f, 1, c->rowbuf, c->row_stride, nt);
+    }
+    c->n_past += T;
+    if (logits_rows) {
+        for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, m->output_norm, E, m->rms_eps);
+        lc__matmul(&m->output, c->xn, E, T, logits_rows, m->n_vocab, 1.0f, 0, c->rowbuf, c->row_stride, nt);
+        if (last_chunk) memcpy(c->logits, logits_rows + (size_t)(T - 1) * m->n_vocab, (size_t)m->n_vocab * sizeof(float));
+    } else if (last_chunk) {
+        lc__rmsnorm(c->xn, c->x + (size_t)(T - 1) * E, m->output_norm, E, m->rms_eps);
+        lc__matmul(&m->output, c->xn, E, 1, c->logits, m->n_vocab, 1.0f, 0, c->rowbuf, c->row_stride, nt);
+    }
+}
+
+static lc_result lc__eval(lc_ctx *c, const int32_t *tokens, size_t n, float *logits_out) {
+    const lc_model *m;
+    lc__call call;
+    size_t done, i;
+    if (!c) return LOLCAT_ERR_INVALID_ARGUMENT;
+    m = c->model;
+    if (!tokens || n == 0) { lc__set_msg(c->err, sizeof c->err, "lc_eval needs at least one token"); return LOLCAT_ERR_INVALID_ARGUMENT; }
+    for (i = 0; i < n; i++)
+        if (tokens[i] < 0 || tokens[i] >= m->n_vocab) {
+            lc__set_msg(c->err, sizeof c->err, "token %lld at index %llu is out of range [0, %d)", (long long)tokens[i], (unsigned long long)i, m->n_vocab);
+            return LOLCAT_ERR_BAD_TOKEN;
+        }
+    if (m->info.n_softmax_layers && (uint64_t)c->n_past + n > (uint64_t)c->params.n_ctx) {
+        lc__set_msg(c->err, sizeof c->err, "context full: %lld + %llu tokens exceed n_ctx = %d of the softmax layers",
+                    (long long)c->n_past, (unsigned long long)n, c->params.n_ctx);
+        return LOLCAT_ERR_CONTEXT_FULL;
+    }
+    if ((uint64_t)c->n_past + n > (uint64_t)INT64_MAX / 2) { lc__set_msg(c->err, sizeof c->err, "position overflow"); return LOLCAT_ERR_CONTEXT_FULL; }
+    call.terrace = c->params.window_mode == LOLCAT_WINDOW_TERRACE && c->n_past == 0 && m->window_tk && m->info.n_hybrid_layers;
+    call.length = (int64_t)n;
+    for (done = 0; done < n; done += (size_t)c->params.n_batch) {
+        int T = (int)LOLCAT__MIN((size_t)c->params.n_batch, n - done);
+        lc__forward_chunk(c, tokens + done, T, &call, done + (size_t)T == n, logits_out ? logits_out + done * (size_t)m->n_vocab : NULL);
+    }
+    return LOLCAT_OK;
+}
+
+LCDEF lc_result lc_eval(lc_ctx *c, const int32_t *tokens, size_t n) { return lc__eval(c, tokens, n, NULL); }
+LCDEF lc_result lc_eval_all_logits(lc_ctx *c, const int32_t *tokens, size_t n, float *logits_out) {
+    if (!logits_out) return LOLCAT_ERR_INVALID_ARGUMENT;
+    return lc__eval(c, tokens, n, logits_out);
+}
+
+/* ===== @@STATE ===== */
+/* Blob: header {magic "LCST", version, model fingerprint, payload bytes, n_past, n_layer,
+   n_vocab}, then per layer {kind, entries} + the window/cache keys and values (oldest
+   first) + S and z, then the last logits, then an FNV-1a checksum of everything before it.
+   Values are host-endian floats (a flag in the header rejects foreign byte order). */
+#define LOLCAT__STATE_HEADER 48
+
+static size_t lc__state_payload(const lc_ctx *c) {
+    const lc_model *m = c->model;
+    size_t n = 0;
+    int il;
+    for (il = 0; il < m->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        n += 8 + (size_t)lc__hist_len(c, il) * L->n_head_kv * (L->dk + L->dv) * sizeof(float);
+        if (L->kind != LOLCAT_LAYER_SOFTMAX) n += (size_t)L->n_head * L->n_feat * (L->dv + 1) * sizeof(float);
+    }
+    return n + (size_t)m->n_vocab * sizeof(float);
+}
+
+LCDEF size_t lc_ctx_state_size(const lc_ctx *c) {
+    return c ? LOLCAT__STATE_HEADER + lc__state_payload(c) + 8 : 0;
+}
+
+static void lc__put(unsigned char **p, const void *src, size_t n) { memcpy(*p, src, n); *p += n; }
+static void lc__put_u32(unsigned char **p, uint32_t v) { lc__put(p, &v, 4); }
+static void lc__put_u64(unsigned char **p, uint64_t v) { lc__put(p, &v, 8); }
+
+LCDEF lc_result lc_ctx_state_save(const lc_ctx *c, void *buf, size_t cap, size_t *written) {
+    const lc_model *m;
+    size_t need;
+    unsigned char *p;
+    int il;
+    uint64_t sum;
+    if (written) *written = 0;
+    if (!c || (!buf && cap)) return LOLCAT_ERR_INVALID_ARGUMENT;
+    m = c->model;
+    need = lc_ctx_state_size(c);
+    if (cap < need) { if (written) *written = need; return LOLCAT_ERR_BUFFER_TOO_SMALL; }
+    p = (unsigned char *)buf;
+    lc__put_u32(&p, LOLCAT__STATE_MAGIC);
+    lc__put_u32(&p, LOLCAT__STATE_VERSION);
+    lc__put_u64(&p, m->info.fingerprint);
+    lc__put_u64(&p, (uint64_t)lc__state_payload(c));
+    lc__put_u64(&p, (uint64_t)c->n_past);
+    lc__put_u32(&p, (uint32_t)m->n_layer);
+    lc__put_u32(&p, (uint32_t)m->n_vocab);
+    lc__put_u32(&p, 0x01020304u);                 /* byte order */
+    lc__put_u32(&p, (uint32_t)sizeof(float));
+    for (il = 0; il < m->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        const lc__layer_state *st = &c->ls[il];
+        int64_t nh = lc__hist_len(c, il), j;
+        size_t ks = (size_t)L->n_head_kv * L->dk, vs = (size_t)L->n_head_kv * L->dv;
+        lc__put_u32(&p, (uint32_t)L->kind);
+        lc__put_u32(&p, (uint32_t)nh);
+        for (j = c->n_past - nh; j < c->n_past; j++) lc__put(&p, st->k_hist + (size_t)(j % st->cap) * ks, ks * sizeof(float));
+        for (j = c->n_past - nh; j < c->n_past; j++) lc__put(&p, st->v_hist + (size_t)(j % st->cap) * vs, vs * sizeof(float));
+        if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+            lc__put(&p, st->S, (size_t)L->n_head * L->n_feat * L->dv * sizeof(float));
+            lc__put(&p, st->z, (size_t)L->n_head * L->n_feat * sizeof(float));
+        }
+    }
+    lc__put(&p, c->logits, (size_t)m->n_vocab * sizeof(float));
+    sum = lc__fnv1a(LOLCAT__FNV_INIT, buf, (size_t)(p - (unsigned char *)buf));
+    lc__put_u64(&p, sum);
+    if (written) *written = need;
+    return LOLCAT_OK;
+}
+
+static int lc__all_finite(const unsigned char *p, size_t n_floats) {
+    size_t i;
+    for (i = 0; i < n_floats; i++) {
+        float f;
+        memcpy(&f, p + 4 * i, 4);
+        if (!(f - f == 0.0f)) return 0;
+    }
+    return 1;
+}
+
+LCDEF lc_result lc_ctx_state_load(lc_ctx *c, const void *buf, size_t size) {
+    const lc_model *m;
+    const unsigned char *b = (const unsigned char *)buf, *p;
+    uint32_t magic, version, n_layer, n_vocab, order, fsize;
+    uint64_t fp, payload, n_past, sum;
+    int il;
+    if (!c || !buf) return LOLCAT_ERR_INVALID_ARGUMENT;
+    m = c->model;
+#define LOLCAT__BAD(code, ...) do { lc__set_msg(c->err, sizeof c->err, __VA_ARGS__); return code; } while (0)
+    if (size < LOLCAT__STATE_HEADER + 8) LOLCAT__BAD(LOLCAT_ERR_TRUNCATED, "state blob of %llu bytes is truncated", (unsigned long long)size);
+    memcpy(&magic, b, 4); memcpy(&version, b + 4, 4); memcpy(&fp, b + 8, 8); memcpy(&payload, b + 16, 8);
+    memcpy(&n_past, b + 24, 8); memcpy(&n_layer, b + 32, 4); memcpy(&n_vocab, b + 36, 4);
+    memcpy(&order, b + 40, 4); memcpy(&fsize, b + 44, 4);
+    if (magic != LOLCAT__STATE_MAGIC) LOLCAT__BAD(LOLCAT_ERR_BAD_MAGIC, "not a lolcat state blob (bad magic)");
+    if (version != LOLCAT__STATE_VERSION) LOLCAT__BAD(LOLCAT_ERR_BAD_VERSION, "state blob version %u is not supported (%u is)", version, LOLCAT__STATE_VERSION);
+    if (order != 0x01020304u || fsize != 4) LOLCAT__BAD(LOLCAT_ERR_UNSUPPORTED, "state blob was written on a machine with another byte order");
+    if (payload != size - LOLCAT__STATE_HEADER - 8) LOLCAT__BAD(LOLCAT_ERR_TRUNCATED, "state blob size %llu does not match its header", (unsigned long long)size);
+    memcpy(&sum, b + size - 8, 8);
+    if (sum != lc__fnv1a(LOLCAT__FNV_INIT, b, size - 8)) LOLCAT__BAD(LOLCAT_ERR_CORRUPT, "state blob checksum mismatch");
+    if (fp != m->info.fingerprint || n_layer != (uint32_t)m->n_layer || n_vocab != (uint32_t)m->n_vocab)
+        LOLCAT__BAD(LOLCAT_ERR_STATE_MISMATCH, "state blob belongs to another model");
+    if (n_past > (uint64_t)INT64_MAX / 2) LOLCAT__BAD(LOLCAT_ERR_CORRUPT, "state blob position is absurd");
+    /* validate everything before touching the context */
+    p = b + LOLCAT__STATE_HEADER;
+    for (il = 0; il < m->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        uint32_t kind, nh;
+        uint64_t want = L->kind == LOLCAT_LAYER_SOFTMAX ? n_past : L->kind == LOLCAT_LAYER_HYBRID ? LOLCAT__MIN(n_past, (uint64_t)m->window) : 0;
+        size_t bytes;
+        if ((size_t)(b + size - 8 - p) < 8) LOLCAT__BAD(LOLCAT_ERR_TRUNCATED, "state blob ends inside layer %d", il);
+        memcpy(&kind, p, 4); memcpy(&nh, p + 4, 4);
+        if (kind != (uint32_t)L->kind || nh != want) LOLCAT__BAD(LOLCAT_ERR_STATE_MISMATCH, "state blob layer %d does not match the model", il);
+        if (L->kind == LOLCAT_LAYER_SOFTMAX && n_past > (uint64_t)c->params.n_ctx)
+            LOLCAT__BAD(LOLCAT_ERR_CONTEXT_FULL, "state holds %llu tokens but n_ctx is %d", (unsigned long long)n_past, c->params.n_ctx);
+        bytes = (size_t)nh * L->n_head_kv * (L->dk + L->dv) * sizeof(float);
+        if (L->kind != LOLCAT_LAYER_SOFTMAX) bytes += (size_t)L->n_head * L->n_feat * (L->dv + 1) * sizeof(float);
+        if ((size_t)(b + size - 8 - (p + 8)) < bytes) LOLCAT__BAD(LOLCAT_ERR_TRUNCATED, "state blob ends inside layer %d", il);
+        if (!lc__all_finite(p + 8, bytes / 4)) LOLCAT__BAD(LOLCAT_ERR_CORRUPT, "state blob layer %d holds inf or nan", il);
+        p += 8 + bytes;
+    }
+    if ((size_t)(b + size - 8 - p) != (size_t)m->n_vocab * sizeof(float)) LOLCAT__BAD(LOLCAT_ERR_CORRUPT, "state blob has trailing or missing bytes");
+#undef LOLCAT__BAD
+    /* commit */
+    lc_ctx_reset(c);
+    c->n_past = (int64_t)n_past;
+    p = b + LOLCAT__STATE_HEADER;
+    for (il = 0; il < m->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        lc__layer_state *st = &c->ls[il];
+        int64_t nh = lc__hist_len(c, il), j;
+        size_t ks = (size_t)L->n_head_kv * L->dk, vs = (size_t)L->n_head_kv * L->dv;
+        p += 8;
+        for (j = c->n_past - nh; j < c->n_past; j++, p += ks * sizeof(float)) memcpy(st->k_hist + (size_t)(j % st->cap) * ks, p, ks * sizeof(float));
+        for (j = c->n_past - nh; j < c->n_past; j++, p += vs * sizeof(float)) memcpy(st->v_hist + (size_t)(j % st->cap) * vs, p, vs * sizeof(float));
+        if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+            size_t ns = (size_t)L->n_head * L->n_feat * L->dv, nz = (size_t)L->n_head * L->n_feat;
+            memcpy(st->S, p, ns * sizeof(float)); p += ns * sizeof(float);
+            memcpy(st->z, p, nz * sizeof(float)); p += nz * sizeof(float);
+            st->n_folded = L->kind == LOLCAT_LAYER_LINEAR ? c->n_past : LOLCAT__MAX(0, c->n_past - m->window);
+        }
+    }
+    memcpy(c->logits, p, (size_t)m->n_vocab * sizeof(float));
+    return LOLCAT_OK;
+}
+
+LCDEF lc_result lc_ctx_copy_state(lc_ctx *dst, const lc_ctx *src) {
+    const lc_model *m;
+    int il;
+    if (!dst || !src || dst->model != src->model) return LOLCAT_ERR_INVALID_ARGUMENT;
+    if (dst == src) return LOLCAT_OK;
+    m = src->model;
+    if (m->info.n_softmax_layers && src->n_past > dst->params.n_ctx) {
+        lc__set_msg(dst->err, sizeof dst->err, "source holds %lld tokens, destination n_ctx is %d", (long long)src->n_past, dst->params.n_ctx);
+        return LOLCAT_ERR_CONTEXT_FULL;
+    }
+    for (il = 0; il < m->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        const lc__layer_state *s = &src->ls[il];
+        lc__layer_state *d = &dst->ls[il];
+        int64_t nh = lc__hist_len(src, il), j;
+        size_t ks = (size_t)L->n_head_kv * L->dk, vs = (size_t)L->n_head_kv * L->dv;
+        for (j = src->n_past - nh; j < src->n_past; j++) {
+            memcpy(d->k_hist + (size_t)(j % d->cap) * ks, s->k_hist + (size_t)(j % s->cap) * ks, ks * sizeof(float));
+            memcpy(d->v_hist + (size_t)(j % d->cap) * vs, s->v_hist + (size_t)(j % s->cap) * vs, vs * sizeof(float));
+        }
+        if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+            memcpy(d->S, s->S, (size_t)L->n_head * L->n_feat * L->dv * sizeof(float));
+            memcpy(d->z, s->z, (size_t)L->n_head * L->n_feat * sizeof(float));
+        }
+        d->n_folded = s->n_folded;
+    }
+    memcpy(dst->logits, src->logits, (size_t)m->n_vocab * sizeof(float));
+    dst->n_past = src->n_past;
+    return LOLCAT_OK;
+}
+
+LCDEF lc_result lc_ctx_fork(const lc_ctx *src, lc_ctx **out) {
+    lc_result r;
+    if (!src || !out) return LOLCAT_ERR_INVALID_ARGUMENT;
+    r = lc_ctx_create(src->model, &src->params, out);
+    if (r != LOLCAT_OK) return r;
+    (*out)->n_threads = src->n_threads;
+    r = lc_ctx_copy_state(*out, src);
+    if (r != LOLCAT_OK) { lc_ctx_destroy(*out); *out = NULL; }
+    return r;
+}
+
+/* ===== @@TOKENIZER ===== */
+/* Vocabulary from llama.cpp's GGUF keys (tokenizer.ggml.*). SentencePiece BPE ("llama"):
+   text gets the dummy-prefix space, spaces become U+2581, and adjacent symbols merge
+   greedily by the score of the merged piece (ties: leftmost); what never forms a piece
+   falls back to <0xNN> byte tokens. */
+static uint32_t lc__vocab_hash(const char *s, size_t n) { return (uint32_t)lc__fnv1a(LOLCAT__FNV_INIT, s, n); }
+
+static int32_t lc__vocab_find(const lc__vocab *v, const char *s, size_t n) {
+    uint64_t h;
+    if (!v->hash_slots) return -1;
+    for (h = lc__vocab_hash(s, n) & (v->hash_slots - 1); v->hash[h]; h = (h + 1) & (v->hash_slots - 1)) {
+        uint32_t id = v->hash[h] - 1;
+        if (v->length[id] == n && memcmp(v->text + v->offset[id], s, n) == 0) return (int32_t)id;
+    }
+    return -1;
+}
+
+static void lc__vocab_free(lc_model *m) {
+    lc__vocab *v = &m->vocab;
+    size_t n = (size_t)v->n_tokens;
+    lc__free(&m->alloc, v->text, v->text_size);
+    lc__free(&m->alloc, v->offset, n * sizeof(uint32_t));
+    lc__free(&m->alloc, v->length, n * sizeof(uint32_t));
+    lc__free(&m->alloc, v->score, n * sizeof(float));
+    lc__free(&m->alloc, v->type, n * sizeof(int32_t));
+    lc__free(&m->alloc, v->hash, (size_t)v->hash_slots * sizeof(uint32_t));
+    lc__free(&m->alloc, v->special, n * sizeof(int32_t));
+    memset(v, 0, sizeof *v);
+}
+
+static int32_t lc__vocab_id_key(const lc_model *m, const char *key, int32_t def) {
+    int64_t v;
+    const lc__kv *kv = lc__gguf_find(&m->gguf, key);
+    if (!kv || kv->type == LOLCAT__GGUF_ARRAY || !lc__gguf_int_at(kv->type, kv->val, &v)) return def;
+    return v >= 0 && v < m->vocab.n_tokens ? (int32_t)v : -1;   /* 0xFFFFFFFF means "none" */
+}
+static int lc__vocab_bool_key(const lc_model *m, const char *key, int def) {
+    int64_t v;
+    const lc__kv *kv = lc__gguf_find(&m->gguf, key);
+    if (!kv || kv->type == LOLCAT__GGUF_ARRAY || !lc__gguf_int_at(kv->type, kv->val, &v)) return def;
+    return v != 0;
+}
+
+static int lc__special_cmp_len(const lc__vocab *v, int32_t a, int32_t b) {
+    return v->length[a] != v->length[b] ? (v->length[a] > v->length[b] ? -1 : 1) : (a < b ? -1 : a > b);
+}
+
+static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap) {
+    lc__vocab *v = &m->vocab;
+    const lc__kv *tok_kv, *score_kv, *type_kv;
+    const char *s;
+    uint64_t n, total = 0, i;
+    lc__reader r;
+    int b;
+    memset(v, 0, sizeof *v);
+    v->bos = v->eos = v->eot = v->unk = v->pad = -1;
+    for (b = 0; b < 4; b++) v->eog_extra[b] = -1;
+    for (b = 0; b < 256; b++) v->byte_token[b] = -1;
+    if (!lc__meta_str(m, "tokenizer.ggml.model", &s, &n) || lc__str_eq(s, n, "none") || lc__str_eq(s, n, "no_vocab")) return LOLCAT_OK;
+    if (lc__str_eq(s, n, "llama")) v->kind = LOLCAT__VOCAB_SPM;
+    else if (lc__str_eq(s, n, "gpt2")) v->kind = LOLCAT__VOCAB_BPE;
+    else { lc__set_msg(err, err_cap, "tokenizer '%.*s' is not supported (llama, gpt2 are)", (int)LOLCAT__MIN(n, 32), s); return LOLCAT_ERR_UNSUPPORTED; }
+    tok_kv = lc__gguf_find(&m->gguf, "tokenizer.ggml.tokens");
+    if (!tok_kv || tok_kv->type != LOLCAT__GGUF_ARRAY || tok_kv->arr_type != LOLCAT__GGUF_STRING || tok_kv->arr_n == 0 || tok_kv->arr_n > LOLCAT__MAX_VOCAB) {
+        lc__set_msg(err, err_cap, "tokenizer.ggml.tokens must be a non-empty string array of at most %d entries", LOLCAT__MAX_VOCAB);
+        return LOLCAT_ERR_CORRUPT;
+    }
+    v->n_tokens = (int32_t)tok_kv->arr_n;
+    score_kv = lc__gguf_find(&m->gguf, "tokenizer.ggml.scores");
+    type_kv = lc__gguf_find(&m->gguf, "tokenizer.ggml.token_type");
+    if (score_kv && (score_kv->type != LOLCAT__GGUF_ARRAY || score_kv->arr_type != LOLCAT__GGUF_F32 || score_kv->arr_n != tok_kv->arr_n)) {
+        lc__set_msg(err, err_cap, "tokenizer.ggml.scores must be %d floats", v->n_tokens); return LOLCAT_ERR_CORRUPT;
+    }
+    if (type_kv && (type_kv->type != LOLCAT__GGUF_ARRAY || (type_kv->arr_type != LOLCAT__GGUF_I32 && type_kv->arr_type != LOLCAT__GGUF_U32) || type_kv->arr_n != tok_kv->arr_n)) {
+        lc__set_msg(err, err_cap, "tokenizer.ggml.token_type must be %d integers", v->n_tokens); return LOLCAT_ERR_CORRUPT;
+    }
+    r.p = tok_kv->val; r.size = (uint64_t)(m->data + m->size - tok_kv->val); r.off = 0;
+    for (i = 0; i < tok_kv->arr_n; i++) { lc__rd_string(&r, &s, &n); total += n + 1; }
+    v->text_size = (size_t)total;
+    v->hash_slots = lc__hash_slots((uint64_t)v->n_tokens);
+    v->text = (char *)lc__alloc(&m->alloc, v->text_size);
+    v->offset = (uint32_t *)lc__alloc(&m->alloc, (size_t)v->n_tokens * sizeof(uint32_t));
+    v->length = (uint32_t *)lc__alloc(&m->alloc, (size_t)v->n_tokens * sizeof(uint32_t));
+    v->score = (float *)lc__alloc(&m->alloc, (size_t)v->n_tokens * sizeof(float));
+    v->type = (int32_t *)lc__alloc(&m->alloc, (size_t)v->n_tokens * sizeof(int32_t));
+    v->hash = (uint32_t *)lc__zalloc(&m->alloc, (size_t)v->hash_slots * sizeof(uint32_t));
+    v->special = (int32_t *)lc__alloc(&m->alloc, (size_t)v->n_tokens * sizeof(int32_t));
+    if (!v->text || !v->offset || !v->length || !v->score || !v->type || !v->hash || !v->special || total > UINT32_MAX) {
+        lc__set_msg(err, err_cap, "out of memory for the vocabulary"); return LOLCAT_ERR_OUT_OF_MEMORY;
+    }
+    r.off = 0; total = 0;
+    for (i = 0; i < tok_kv->arr_n; i++) {
+        uint64_t h;
+        float sc = 0.0f;
+        int32_t ty = LOLCAT__TOKEN_NORMAL;
+        lc__rd_string(&r, &s, &n);
+        memcpy(v->text + total, s, (size_t)n);
+        v->text[total + n] = 0;
+        v->offset[i] = (uint32_t)total; v->length[i] = (uint32_t)n;
+        total += n + 1;
+        if (score_kv) memcpy(&sc, score_kv->val + 4 * i, 4);
+        if (type_kv) memcpy(&ty, type_kv->val + 4 * i, 4);
+        v->score[i] = sc == sc ? sc : -INFINITY;
+        v->type[i] = ty;
+        if (lc__vocab_find(v, s, (size_t)n) < 0) {   /* duplicates: the first id wins */
+            for (h = lc__vocab_hash(s, (size_t)n) & (v->hash_slots - 1); v->hash[h]; h = (h + 1) & (v->hash_slots - 1)) {}
+            v->hash[h] = (uint32_t)i + 1;
+        }
+        if (n == 6 && s[0] == '<' && s[1] == '0' && s[2] == 'x' && s[5] == '>') {
+            char hex[3] = {s[3], s[4], 0};
+            char *end;
+            long byte = strtol(hex, &end, 16);
+            if (*end == 0 && byte >= 0 && byte < 256 && v->byte_token[byte] < 0) v->byte_token[byte] = (int32_t)i;
+        }
+        if ((ty == LOLCAT__TOKEN_CONTROL || ty == LOLCAT__TOKEN_USER_DEFINED || ty == LOLCAT__TOKEN_UNKNOWN) && n > 0)
+            v->special[v->n_special++] = (int32_t)i;
+    }
+    /* longest special text first, so "<|eot_id|>" wins over any prefix of it (insertion sort is
+       fine: a few hundred entries at most in real vocabularies) */
+    {
+        int32_t a, c;
+        for (a = 1; a < v->n_special; a++) {
+            int32_t key = v->special[a];
+            for (c = a - 1; c >= 0 && lc__special_cmp_len(v, v->special[c], key) > 0; c--) v->special[c + 1] = v->special[c];
+            v->special[c + 1] = key;
+        }
+    }
+    v->bos = lc__vocab_id_key(m, "tokenizer.ggml.bos_token_id", -1);
+    v->eos = lc__vocab_id_key(m, "tokenizer.ggml.eos_token_id", -1);
+    v->eot = lc__vocab_id_key(m, "tokenizer.ggml.eot_token_id", -1);
+    v->unk = lc__vocab_id_key(m, "tokenizer.ggml.unknown_token_id", -1);
+    v->pad = lc__vocab_id_key(m, "tokenizer.ggml.padding_token_id", -1);
+    v->add_bos = lc__vocab_bool_key(m, "tokenizer.ggml.add_bos_token", v->kind == LOLCAT__VOCAB_SPM);
+    v->add_space_prefix = lc__vocab_bool_key(m, "tokenizer.ggml.add_space_prefix", v->kind == LOLCAT__VOCAB_SPM);
+    {   /* end-of-generation tokens that chat models use besides EOS */
+        static const char *const eog_texts[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|eom_id|>"};
+        int k, e = 0;
+        for (k = 0; k < 4; k++) {
+            int32_t id = lc__vocab_find(v, eog_texts[k], strlen(eog_texts[k]));
+            if (id >= 0 && v->type[id] == LOLCAT__TOKEN_CONTROL) v->eog_extra[e++] = id;
+        }
+        if (v->eot < 0) v->eot = v->eog_extra[0];
+    }
+    return LOLCAT_OK;
+}
+
+LCDEF int lc_token_is_eog(const lc_model *m, int32_t t) {
+    int k;
+    if (!m || t < 0) return 0;
+    if (t == m->vocab.eos || t == m->vocab.eot) return 1;
+    for (k = 0; k < 4; k++) if (t == m->vocab.eog_extra[k]) return 1;
+    return 0;
+}
+
+LCDEF int32_t lc_token_lookup(const lc_model *m, const char *text, size_t len) {
+    return m && text ? lc__vocab_find(&m->vocab, text, len) : -1;
+}
+
+LCDEF lc_result lc_token_text(const lc_model *m, int32_t t, const char **text, size_t *len) {
+    if (!m || !text || !len) return LOLCAT_ERR_INVALID_ARGUMENT;
+    if (m->vocab.kind == LOLCAT__VOCAB_NONE) return LOLCAT_ERR_NO_VOCAB;
+    if (t < 0 || t >= m->vocab.n_tokens) return LOLCAT_ERR_BAD_TOKEN;
+    *text = m->vocab.text + m->vocab.offset[t];
+    *len = m->vocab.length[t];
+    return LOLCAT_OK;
+}
+
+static int lc__utf8_len(unsigned char c) {
+    return c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+}
+
+/* Output buffer that counts what it could not store (so callers learn the size needed). */
+typedef struct lc__tokbuf { int32_t *out; size_t cap, n; } lc__tokbuf;
+static void lc__tokbuf_push(lc__tokbuf *b, int32_t t) { if (b->n < b->cap) b->out[b->n] = t; b->n++; }
+
+typedef struct lc__spm_sym { int32_t prev, next; uint32_t start, len; } lc__spm_sym;
+typedef struct lc__spm_bigram { float score; int32_t left, right; uint32_t size; } lc__spm_bigram;
+
+static int lc__bigram_before(const lc__spm_bigram *a, const lc__spm_bigram *b) {   /* a pops first */
+    return a->score > b->score || (a->score == b->score && a->left < b->left);
+}
+static void lc__heap_push(lc__spm_bigram *heap, size_t *n, lc__spm_bigram item) {
+    size_t i = (*n)++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!lc__bigram_before(&item, &heap[parent])) break;
+        heap[i] = heap[parent];
+        i = parent;
+    }
+    heap[i] = item;
+}
+static lc__spm_bigram lc__heap_pop(lc__spm_bigram *heap, size_t *n) {
+    lc__spm_bigram top = heap[0], last = heap[--(*n)];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, best = i;
+        const lc__spm_bigram *cand = &last;
+        if (l < *n && lc__bigram_before(&heap[l], cand)) { best = l; cand = &heap[l]; }
+        if (l + 1 < *n && lc__bigram_before(&heap[l + 1], cand)) best = l + 1;
+        if (best == i) break;
+        heap[i] = heap[best];
+        i = best;
+    }
+    if (*n) heap[i] = last;
+    return top;
+}
+
+static void lc__spm_try_bigram(const lc__vocab *v, const char *text, const lc__spm_sym *sym, int32_t left, int32_t right,
+                               lc__spm_bigram *heap, size_t *n_heap) {
+    lc__spm_bigram bg;
+    int32_t id;
+    if (left < 0 || right < 0) return;
+    id = lc__vocab_find(v, text + sym[left].start, sym[left].len + sym[right].len);
+    if (id < 0) return;
+    bg.score = v->score[id]; bg.left = left; bg.right = right; bg.size = sym[left].len + sym[right].len;
+    lc__heap_push(heap, n_heap, bg);
+}
+
+/* Tokenizes one fragment of raw text (already prefixed/escaped) into b. */
+static lc_result lc__spm_fragment(const lc_model *m, const char *text, size_t len, lc__tokbuf *b) {
+    const lc__vocab *v = &m->vocab;
+    lc__spm_sym *sym;
+    lc__spm_bigram *heap;
+    size_t n_sym = 0, off = 0, n_heap = 0, heap_cap;
+    int32_t i;
+    if (len == 0) return LOLCAT_OK;
+    if (len > (size_t)INT32_MAX / 4) return LOLCAT_ERR_INVALID_ARGUMENT;
+    heap_cap = 3 * len + 1;   /* n-1 initial bigrams, at most 2 per merge */
+    sym = (lc__spm_sym *)lc__alloc(&m->alloc, len * sizeof *sym);
+    heap = (lc__spm_bigram *)lc__alloc(&m->alloc, heap_cap * sizeof *heap);
+    if (!sym || !heap) { lc__free(&m->alloc, sym, len * sizeof *sym); lc__free(&m->alloc, heap, heap_cap * sizeof *heap); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    while (off < len) {
+        size_t cl = LOLCAT__MIN((size_t)lc__utf8_len((unsigned char)text[off]), len - off);
+        sym[n_sym].start = (uint32_t)off; sym[n_sym].len = (uint32_t)cl;
+        sym[n_sym].prev = (int32_t)n_sym - 1;
+        off += cl;
+        sym[n_sym].next = off == len ? -1 : (int32_t)n_sym + 1;
+        n_sym++;
+    }
+    for (i = 1; i < (int32_t)n_sym; i++) lc__spm_try_bigram(v, text, sym, i - 1, i, heap, &n_heap);
+    while (n_heap) {
+        lc__spm_bigram bg = lc__heap_pop(heap, &n_heap);
+        lc__spm_sym *l = &sym[bg.left], *rr = &sym[bg.right];
+        if (l->len == 0 || rr->len == 0 || l->len + rr->len != bg.size || l->next != bg.right) continue;   /* stale */
+        l->len += rr->len;
+        rr->len = 0;
+        l->next = rr->next;
+        if (rr->next >= 0) sym[rr->next].prev = bg.left;
+        lc__spm_try_bigram(v, text, sym, l->prev, bg.left, heap, &n_heap);
+        lc__spm_try_bigram(v, text, sym, bg.left, l->next, heap, &n_heap);
+    }
+    for (i = 0; i != -1; i = sym[i].next) {
+        int32_t id = lc__vocab_find(v, text + sym[i].start, sym[i].len);
+        if (id >= 0) { lc__tokbuf_push(b, id); continue; }
+        {
+            uint32_t k;
+            for (k = 0; k < sym[i].len; k++) {
+                int32_t bt = v->byte_token[(unsigned char)text[sym[i].start + k]];
+                lc__tokbuf_push(b, bt >= 0 ? bt : v->unk >= 0 ? v->unk : 0);
+            }
+        }
+    }
+    lc__free(&m->alloc, sym, len * sizeof *sym);
+    lc__free(&m->alloc, heap, heap_cap * sizeof *heap);
+    return LOLCAT_OK;
+}
+
+/* Escapes a fragment for SentencePiece (optional leading space, ' ' -> U+2581) and tokenizes it. */
+static lc_result lc__spm_text(const lc_model *m, const char *text, size_t len, int add_prefix, lc__tokbuf *b) {
+    size_t i, n = 0, cap;
+    char *buf;
+    lc_result r;
+    if (len > SIZE_MAX / 3 - 4) return LOLCAT_ERR_INVALID_ARGUMENT;
+    cap = 3 * (len + 1);
+    buf = (char *)lc__alloc(&m->alloc, cap);
+    if (!buf) return LOLCAT_ERR_OUT_OF_MEMORY;
+    if (add_prefix) { memcpy(buf, "\xe2\x96\x81", 3); n = 3; }
+    for (i = 0; i < len; i++) {
+        if (text[i] == ' ') { memcpy(buf + n, "\xe2\x96\x81", 3); n += 3; }
+        else buf[n++] = text[i];
+    }
+    r = lc__spm_fragment(m, buf, n, b);
+    lc__free(&m->alloc, buf, cap);
+    return r;
+}
+
+/* Finds the next special token in text[from..len): returns its position, id in *id. */
+static size_t lc__find_special(const lc__vocab *v, const char *text, size_t from, size_t len, int parse_control, int32_t *id) {
+    size_t pos;
+    int32_t k;
+    for (pos = from; pos < len; pos++) {
+        for (k = 0; k < v->n_special; k++) {
+            int32_t t = v->special[k];
+            uint32_t n = v->length[t];
+            const char *s = v->text + v->offset[t];
+            if (!parse_control && v->type[t] != LOLCAT__TOKEN_USER_DEFINED) continue;
+            if (n <= len - pos && s[0] == text[pos] && memcmp(s, text + pos, n) == 0) { *id = t; return pos; }
+        }
+    }
+    return len;
+}
+
+LCDEF lc_result lc_tokenize(const lc_model *m, const char *text, size_t len, int flags, int32_t *out, size_t cap, size_t *n_out) {
+    const lc__vocab *v;
+    lc__tokbuf b;
+    size_t pos = 0;
+    int prev_special = 1;
+    if (n_out) *n_out = 0;
+    if (!m || (!text && len) || (!out && cap) || !n_out) return LOLCAT_ERR_INVALID_ARGUMENT;
+    v = &m->vocab;
+    if (v->kind == LOLCAT__VOCAB_NONE) return LOLCAT_ERR_NO_VOCAB;
+    if (v->kind != LOLCAT__VOCAB_SPM) return LOLCAT_ERR_UNSUPPORTED;
+    b.out = out; b.cap = cap; b.n = 0;
+    if ((flags & LOLCAT_TOKENIZE_ADD_BOS) && v->bos >= 0 && v->add_bos) lc__tokbuf_push(&b, v->bos);
+    while (pos < len) {
+        int32_t id = -1;
+        size_t at = lc__find_special(v, text, pos, len, (flags & LOLCAT_TOKENIZE_PARSE_SPECIAL) != 0, &id);
+        if (at > pos) {
+            lc_result r = lc__spm_text(m, text + pos, at - pos, v->add_space_prefix && prev_special, &b);
+            if (r != LOLCAT_OK) return r;
+            prev_special = 0;
+        }
+        if (at < len) { lc__tokbuf_push(&b, id); prev_special = 1; pos = at + v->length[id]; }
+        else pos = len;
+    }
+    *n_out = b.n;
+    return b.n > cap ? LOLCAT_ERR_BUFFER_TOO_SMALL : LOLCAT_OK;
+}
+
+LCDEF lc_result lc_token_to_piece(const lc_model *m, int32_t t, char *buf, size_t cap, size_t *len) {
+    const lc__vocab *v;
+    const char *s;
+    size_t n, i, o = 0;
+    if (len) *len = 0;
+    if (!m || (!buf && cap) || !len) return LOLCAT_ERR_INVALID_ARGUMENT;
+    v = &m->vocab;
+    if (v->kind == LOLCAT__VOCAB_NONE) return LOLCAT_ERR_NO_VOCAB;
+    if (t < 0 || t >= v->n_tokens) return LOLCAT_ERR_BAD_TOKEN;
+    s = v->text + v->offset[t];
+    n = v->length[t];
+#define LOLCAT__EMIT(c) do { if (o < cap) buf[o] = (char)(c); o++; } while (0)
+    switch (v->type[t]) {
+    case LOLCAT__TOKEN_CONTROL: case LOLCAT__TOKEN_UNUSED: break;
+    case LOLCAT__TOKEN_BYTE: {
+        int k;
+        for (k = 0; k < 256 && v->byte_token[k] != t; k++) {}
+        if (k < 256) LOLCAT__EMIT(k);
+        break;
+    }
+    case LOLCAT__TOKEN_UNKNOWN: for (i = 0; i < 3; i++) LOLCAT__EMIT("\xe2\x96\x85"[i]); break;
+    default:
+        for (i = 0; i < n; i++) {
+            if (v->kind == LOLCAT__VOCAB_SPM && i + 2 < n && memcmp(s + i, "\xe2\x96\x81", 3) == 0) { LOLCAT__EMIT(' '); i += 2; }
+            else LOLCAT__EMIT(s[i]);
+        }
+        break;
+    }
+#undef LOLCAT__EMIT
+    *len = o;
+    return o > cap ? LOLCAT_ERR_BUFFER_TOO_SMALL : LOLCAT_OK;
+}
+
+LCDEF void lc_detokenizer_init(lc_detokenizer *d) {
+    if (!d) return;
+    memset(d, 0, sizeof *d);
+    d->at_start = 1;
+}
+
+/* Appends the complete UTF-8 characters of pending + piece to buf; an invalid byte becomes
+   U+FFFD, an unfinished character at the end stays pending. */
+LCDEF lc_result lc_detokenize(const lc_model *m, lc_detokenizer *d, int32_t t, char *buf, size_t cap, size_t *len) {
+    char piece[256];
+    unsigned char all[256 + 8];
+    size_t n = 0, total, i = 0, o = 0;
+    lc_result r;
+    if (len) *len = 0;
+    if (!m || !d || (!buf && cap) || !len) return LOLCAT_ERR_INVALID_ARGUMENT;
+    r = lc_token_to_piece(m, t, piece, sizeof piece, &n);
+    if (r != LOLCAT_OK) return r;   /* pieces longer than 255 bytes do not occur in real vocabularies */
+    if (n == 0) return LOLCAT_OK;
+    if (d->at_start && m->vocab.add_space_prefix && piece[0] == ' ') { memmove(piece, piece + 1, n - 1); n--; }
+    d->at_start = 0;
+    if (d->n_pending < 0 || d->n_pending > 3) d->n_pending = 0;
+    memcpy(all, d->pending, (size_t)d->n_pending);
+    memcpy(all + d->n_pending, piece, n);
+    total = (size_t)d->n_pending + n;
+    d->n_pending = 0;
+    while (i < total) {
+        unsigned char c = all[i];
+        size_t need = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0, k;
+        int ok = need > 0;
+        for (k = 1; ok && k < need && i + k < total; k++) ok = (all[i + k] & 0xc0) == 0x80;
+        if (ok && need > 1 && i + 1 < total) {   /* reject overlong and surrogate forms */
+            unsigned char c1 = all[i + 1];
+            if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f)) ok = 0;
+        }
+        if (ok && i + need > total) {   /* unfinished: keep for the next token */
+            d->n_pending = (int)(total - i);
+            memcpy(d->pending, all + i, total - i);
+            break;
+        }
+        if (!ok) { if (o + 3 <= cap) memcpy(buf + o, "\xef\xbf\xbd", 3); o += 3; i++; continue; }
+        if (o + need <= cap) memcpy(buf + o, all + i, need);
+        o += need;
+        i += need;
+    }
+    *len = o;
+    return o > cap ? LOLCAT_ERR_BUFFER_TOO_SMALL : LOLCAT_OK;
+}
+
+/* ===== @@SAMPLER ===== */
+/* Chain: repetition penalty -> (greedy if temperature <= 0) -> top-k -> softmax -> top-p ->
+   min-p -> temperature -> draw. Filters look at the untempered distribution, as llama.cpp's
+   default chain does; the temperature then reshapes what is left. */
+typedef struct lc__cand { float logit; int32_t id; } lc__cand;
+
+struct lc_sampler {
+    const lc_model   *model;
+    lc_allocator      alloc;
+    lc_sampler_params p;
+    uint64_t          rng;
+    lc__cand         *cand;       /* n_vocab */
+    int32_t          *history;    /* ring of the last repeat_last_n tokens */
+    int               n_history, history_pos;
+    int32_t           n_vocab;
+};
+
+LCDEF lc_sampler_params lc_sampler_default_params(void) {
+    lc_sampler_params p;
+    p.temperature = 0.8f; p.top_k = 40; p.top_p = 0.95f; p.min_p = 0.05f;
+    p.repeat_penalty = 1.0f; p.repeat_last_n = 64; p.seed = 0x10ca7ull;
+    return p;
+}
+
+static uint64_t lc__splitmix64(uint64_t *s) {
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+static float lc__rand01(lc_sampler *s) { return (float)(lc__splitmix64(&s->rng) >> 40) * (1.0f / 16777216.0f); }
+
+LCDEF lc_result lc_sampler_create(const lc_model *m, const lc_sampler_params *params, lc_sampler **out) {
+    lc_sampler *s;
+    if (!out) return LOLCAT_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    if (!m || m->n_vocab <= 0) return LOLCAT_ERR_INVALID_ARGUMENT;
+    s = (lc_sampler *)lc__zalloc(&m->alloc, sizeof *s);
+    if (!s) return LOLCAT_ERR_OUT_OF_MEMORY;
+    s->model = m; s->alloc = m->alloc;
+    s->p = params ? *params : lc_sampler_default_params();
+    if (s->p.repeat_last_n < 0) s->p.repeat_last_n = 0;
+    if (s->p.repeat_last_n > 1 << 20) s->p.repeat_last_n = 1 << 20;
+    s->n_vocab = m->n_vocab;
+    s->cand = (lc__cand *)lc__alloc(&s->alloc, (size_t)s->n_vocab * sizeof(lc__cand));
+    s->history = (int32_t *)lc__alloc(&s->alloc, (size_t)LOLCAT__MAX(s->p.repeat_last_n, 1) * sizeof(int32_t));
+    if (!s->cand || !s->history) { lc_sampler_destroy(s); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    lc_sampler_reset(s);
+    *out = s;
+    return LOLCAT_OK;
+}
+
+LCDEF void lc_sampler_destroy(lc_sampler *s) {
+    if (!s) return;
+    lc__free(&s->alloc, s->cand, (size_t)s->n_vocab * sizeof(lc__cand));
+    lc__free(&s->alloc, s->history, (size_t)LOLCAT__MAX(s->p.repeat_last_n, 1) * sizeof(int32_t));
+    lc__free(&s->alloc, s, sizeof *s);
+}
+
+LCDEF void lc_sampler_reset(lc_sampler *s) {
+    if (!s) return;
+    s->rng = s->p.seed;
+    s->n_history = s->history_pos = 0;
+}
+
+LCDEF void lc_sampler_accept(lc_sampler *s, int32_t t) {
+    if (!s || s->p.repeat_last_n <= 0) return;
+    s->history[s->history_pos] = t;
+    s->history_pos = (s->history_pos + 1) % s->p.repeat_last_n;
+    if (s->n_history < s->p.repeat_last_n) s->n_history++;
+}
+
+static int lc__cand_desc(const void *a, const void *b) {
+    const lc__cand *x = (const lc__cand *)a, *y = (const lc__cand *)b;
+    if (x->logit != y->logit) return x->logit > y->logit ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Moves the k largest candidates to the front, unordered (quickselect, O(n)). */
+static void lc__select_top(lc__cand *c, int n, int k) {
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        lc__cand pivot = c[lo + (hi - lo) / 2], tmp;
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (lc__cand_desc(&c[i], &pivot) < 0) i++;
+            while (lc__cand_desc(&c[j], &pivot) > 0) j--;
+            if (i <= j) { tmp = c[i]; c[i] = c[j]; c[j] = tmp; i++; j--; }
+        }
+        if (k - 1 <= j) hi = j;
+        else if (k - 1 >= i) lo = i;
+        else break;
+    }
+}
+
+LCDEF int32_t lc_sampler_sample(lc_sampler *s, const float *logits) {
+    lc__cand *c;
+    int n, i, best = 0;
+    float mx, sum, r, acc;
+    if (!s || !logits) return -1;
+    c = s->cand;
+    n = s->n_vocab;
+    for (i = 0; i < n; i++) { c[i].id = i; c[i].logit = logits[i] == logits[i] ? logits[i] : -INFINITY; }
+    if (s->p.repeat_penalty != 1.0f && s->p.repeat_penalty > 0.0f) {
+        for (i = 0; i < s->n_history; i++) {   /* penalize each distinct token once */
+            int32_t t = s->history[i];
+            int k, seen = 0;
+            for (k = 0; k < i && !seen; k++) seen = s->history[k] == t;
+            if (seen || t < 0 || t >= n) continue;
+            c[t].logit = c[t].logit > 0 ? c[t].logit / s->p.repeat_penalty : c[t].logit * s->p.repeat_penalty;
+        }
+    }
+    if (s->p.temperature <= 0.0f) {
+        for (i = 1; i < n; i++) if (c[i].logit > c[best].logit) best = i;
+        lc_sampler_accept(s, c[best].id);
+        return c[best].id;
+    }
+    if (s->p.top_k > 0 && s->p.top_k < n) { lc__select_top(c, n, s->p.top_k); n = s->p.top_k; }
+    qsort(c, (size_t)n, sizeof *c, lc__cand_desc);
+    mx = c[0].logit;
+    if (mx == -INFINITY) { lc_sampler_accept(s, c[0].id); return c[0].id; }
+    for (i = 0, sum = 0.0f; i < n; i++) { c[i].logit = expf(c[i].logit - mx); sum += c[i].logit; }   /* now probabilities */
+    for (i = 0; i < n; i++) c[i].logit /= sum;
+    if (s->p.top_p < 1.0f) {
+        for (i = 0, acc = 0.0f; i < n; i++) { acc += c[i].logit; if (acc >= s->p.top_p) { n = i + 1; break; } }
+    }
+    if (s->p.min_p > 0.0f) {
+        float floor_p = s->p.min_p * c[0].logit;
+        for (i = 1; i < n && c[i].logit >= floor_p; i++) {}
+        n = i;
+    }
+    /* temperature on what is left: p^(1/T) renormalized equals softmax(logit/T) */
+    for (i = 0, sum = 0.0f; i < n; i++) { c[i].logit = powf(c[i].logit / c[0].logit, 1.0f / s->p.temperature); sum += c[i].logit; }
+    r = lc__rand01(s) * sum;
+    for (i = 0, acc = 0.0f; i < n - 1; i++) { acc += c[i].logit; if (r < acc) break; }
+    lc_sampler_accept(s, c[i].id);
+    return c[i].id;
+}
+
+/* ===== @@MISC ===== */
+LCDEF const char *lc_result_string(lc_result r) {
+    static const char *const names[] = {
+#define LOLCAT__RESULT_TEXT(name, text) text,
+        LOLCAT__RESULT_LIST(LOLCAT__RESULT_TEXT)
+#undef LOLCAT__RESULT_TEXT
+    };
+    return (int)r >= 0 && r < LOLCAT__RESULT_COUNT ? names[r] : "unknown result";
+}
+
+LCDEF void lc_version(int *major, int *minor, int *patch) {
+    if (major) *major = LOLCAT_VERSION_MAJOR;
+    if (minor) *minor = LOLCAT_VERSION_MINOR;
+    if (patch) *patch = LOLCAT_VERSION_PATCH;
+}
+
+LCDEF const char *lc_build_info(void) {
+    return LOLCAT_VERSION_STRING
+#if LOLCAT__AVX2
+        " avx2 fma"
+#elif LOLCAT__NEON
+        " neon"
+#else
+        " scalar"
+#endif
+#if defined(_OPENMP)
+        " openmp"
+#endif
+        ;
+}
+
+LCDEF size_t lc_type_size(lc_tensor_type type, uint64_t n) {
+    int bv, bb = lc__type_block((int)type, &bv);
+    if (!bb || n % (uint64_t)bv) return 0;
+    return (size_t)(n / (uint64_t)bv * (uint64_t)bb);
+}
+
+LCDEF const char *lc_type_name(lc_tensor_type type) {
+    switch (type) {
+    case LOLCAT_TYPE_F32: return "f32";
+    case LOLCAT_TYPE_F16: return "f16";
+    case LOLCAT_TYPE_BF16: return "bf16";
+    case LOLCAT_TYPE_Q8_0: return "q8_0";
+    case LOLCAT_TYPE_Q4_0: return "q4_0";
+    default: return "unknown";
+    }
+}
+
+LCDEF lc_result lc_quantize(lc_tensor_type type, const float *src, void *dst, uint64_t n) {
+    uint64_t i;
+    int bv;
+    if (!src || !dst || !lc__type_block((int)type, &bv) || n % (uint64_t)bv) return LOLCAT_ERR_INVALID_ARGUMENT;
+    switch (type) {
+    case LOLCAT_TYPE_F32: memcpy(dst, src, (size_t)n * sizeof(float)); break;
+    case LOLCAT_TYPE_F16: for (i = 0; i < n; i++) { uint16_t h = lc__f32_to_f16(src[i]); memcpy((char *)dst + 2 * i, &h, 2); } break;
+    case LOLCAT_TYPE_BF16: for (i = 0; i < n; i++) { uint16_t h = lc__f32_to_bf16(src[i]); memcpy((char *)dst + 2 * i, &h, 2); } break;
+    case LOLCAT_TYPE_Q8_0: lc__quantize_q8_0_ref(src, dst, (int64_t)n); break;
+    case LOLCAT_TYPE_Q4_0: lc__quantize_q4_0_ref(src, dst, (int64_t)n); break;
+    default: return LOLCAT_ERR_INVALID_ARGUMENT;
+    }
+    return LOLCAT_OK;
+}
+
+LCDEF lc_result lc_dequantize(lc_tensor_type type, const void *src, float *dst, uint64_t n) {
+    int bv;
+    if (!src || !dst || !lc__type_block((int)type, &bv) || n % (uint64_t)bv) return LOLCAT_ERR_INVALID_ARGUMENT;
+    lc__dequant_row((int)type, src, dst, (int64_t)n);
+    return LOLCAT_OK;
+}
+
+#endif /* LOLCAT_IMPLEMENTATION */
+
+/*
+REVISION HISTORY
+    0.1.0 (2026-11-28)  first release.
+
+------------------------------------------------------------------------------
+MIT License
+
+Copyright (c) 2026 the lolcat.h authors
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+*/
