@@ -2940,7 +2940,10 @@ LCDEF int32_t lc_sampler_sample(lc_sampler *s, const float *logits) {
         n = i;
     }
     /* temperature on what is left: p^(1/T) renormalized equals softmax(logit/T) */
-    for (i = 0, sum = 0.0f; i < n; i++) { c[i].logit = powf(c[i].logit / c[0].logit, 1.0f / s->p.temperature); sum += c[i].logit; }
+    {
+        const float top = c[0].logit;
+        for (i = 0, sum = 0.0f; i < n; i++) { c[i].logit = powf(c[i].logit / top, 1.0f / s->p.temperature); sum += c[i].logit; }
+    }
     r = lc__rand01(s) * sum;
     for (i = 0, acc = 0.0f; i < n - 1; i++) { acc += c[i].logit; if (r < acc) break; }
     lc_sampler_accept(s, c[i].id);

@@ -1,0 +1,71 @@
+# lolcat.h - build, test and run.  `make run` streams a story; `make test` runs every test.
+CC      ?= cc
+OPT     ?= -O2 -g
+ARCH    ?= -march=native
+OMP     ?= -fopenmp
+WARN    := -std=c99 -Wall -Wextra -Wshadow -Wno-unused-function
+CFLAGS  := $(OPT) $(ARCH) $(OMP) $(WARN) $(EXTRA_CFLAGS)
+LDLIBS  := -lm
+PY      := /usr/bin/python3
+SHARED  ?= ../shared
+B       := build
+
+# The model `make run` uses: ours when it exists, else the shared stories260K.
+DEFAULT_MODEL := models/lolcat-stories.gguf
+MODEL ?= $(firstword $(wildcard $(DEFAULT_MODEL)) $(wildcard $(SHARED)/models/stories260K/stories260K.gguf))
+
+PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-test
+HEADER   := lolcat.h
+
+.PHONY: all test run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp clean
+
+all: $(PROGRAMS)
+
+$(B):
+	@mkdir -p $(B)
+
+$(B)/lolcat-chat: examples/chat.c $(HEADER) | $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+$(B)/lolcat-simple: examples/simple.c $(HEADER) | $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+$(B)/lolcat-score: tools/score.c $(HEADER) | $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+$(B)/lolcat-test: tests/test_main.c tests/*.c tests/*.h $(HEADER) | $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+
+# Python packages for the reference, converters and fixtures (Debian's, through apt).
+pydeps:
+	@$(PY) -c "import torch, numpy, yaml, sentencepiece" 2>/dev/null || tools/install-deps.sh
+
+deps:
+	tools/install-deps.sh
+
+fixtures: $(B)/fixtures/manifest.txt
+$(B)/fixtures/manifest.txt: tools/reference.py tools/gguf.py | $(B) pydeps
+	$(PY) tools/reference.py fixtures $(B)/fixtures
+
+test: all fixtures
+	./$(B)/lolcat-test
+
+run: $(B)/lolcat-chat
+	@if [ -z "$(MODEL)" ]; then \
+	    echo "make run: no model. Expected $(DEFAULT_MODEL) or $(SHARED)/models/stories260K/stories260K.gguf." >&2; exit 1; fi
+	./$(B)/lolcat-chat -m $(MODEL) -p "Once upon a time" -n 256 --temp 0.8 --seed 42
+
+# Sanitizers and variants: the whole suite again under each.
+test-asan: fixtures | $(B)
+	$(CC) $(WARN) -O1 -g -fsanitize=address -fno-omit-frame-pointer tests/test_main.c -o $(B)/lolcat-test-asan $(LDLIBS)
+	ASAN_OPTIONS=detect_leaks=1 ./$(B)/lolcat-test-asan
+test-ubsan: fixtures | $(B)
+	$(CC) $(WARN) -O1 -g -fsanitize=undefined -fno-sanitize-recover=all tests/test_main.c -o $(B)/lolcat-test-ubsan $(LDLIBS)
+	./$(B)/lolcat-test-ubsan
+test-scalar: fixtures | $(B)
+	$(CC) $(CFLAGS) -DLOLCAT_NO_SIMD tests/test_main.c -o $(B)/lolcat-test-scalar $(LDLIBS)
+	./$(B)/lolcat-test-scalar
+# The header compiles as C++ and in static mode, included twice (declarations, then implementation).
+test-cpp: | $(B)
+	g++ -std=c++11 -Wall -Wextra -Wshadow -O1 -c tests/compile_cpp.cpp -o $(B)/compile_cpp.o
+	$(CC) $(WARN) -pedantic -O1 -DLOLCAT_STATIC -c tests/compile_static.c -o $(B)/compile_static.o
+
+clean:
+	rm -rf $(B)

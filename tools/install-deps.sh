@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs the Debian packages the build, the tests and the Python tools use.
+# Usage: tools/install-deps.sh [extra packages...]   (runs apt-get through sudo when not root)
+set -e
+pkgs="build-essential python3 python3-numpy python3-torch python3-sentencepiece python3-yaml $*"
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+        echo "install-deps: not root and no sudo; install as root: apt-get install $pkgs" >&2; exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+${SUDO:-} apt-get update -qq
+# shellcheck disable=SC2086
+${SUDO:-} apt-get install -y -qq --no-install-recommends $pkgs
