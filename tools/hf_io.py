@@ -209,6 +209,8 @@ class GGUFSpmEncoder:
         return out
 
     def encode(self, text):
+        if not text:
+            return []
         s = ("\u2581" + text).replace(" ", "\u2581")
         if not self.split_words:
             return self._encode_symbols(s)
