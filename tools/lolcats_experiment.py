@@ -53,18 +53,19 @@ def run(cmd, log=None):
     return time.time() - t0
 
 
-def convert(base, ckdir, out):
-    """Base Hugging Face folder + official .pt checkpoints -> GGUF, through tools/convert_hf.py."""
-    if not os.path.exists(os.path.join(HERE, "convert_hf.py")):
-        # TEMPORARY until tools/convert_hf.py lands on main: tools/reference.py's writer
-        run([PY, os.path.join(HERE, "dev_ckpt_to_gguf.py"), base, ckdir, out])
-        return
-    cmd = [PY, os.path.join(HERE, "convert_hf.py"), base, "-o", out,
-           "--checkpoint", os.path.join(ckdir, "distill.pt"),
-           "--lolcats-config", os.path.join(ckdir, "model_config.yaml")]
-    if os.path.exists(os.path.join(ckdir, "lora.pt")):
-        cmd += ["--checkpoint", os.path.join(ckdir, "lora.pt"),
-                "--finetune-config", os.path.join(ckdir, "finetune_config.yaml")]
+def convert(base, ckdir, out, outtype="f32"):
+    """Base Hugging Face folder + official .pt checkpoints (ckdir None: none) -> GGUF,
+    through tools/convert_hf.py."""
+    converter = os.environ.get("LOLCAT_CONVERT_HF", os.path.join(HERE, "convert_hf.py"))
+    if not os.path.exists(converter):
+        raise SystemExit("lolcats_experiment: %s not found (set LOLCAT_CONVERT_HF to another copy)" % converter)
+    cmd = [PY, converter, base, "-o", out, "--outtype", outtype]
+    if ckdir:
+        cmd += ["--checkpoint", os.path.join(ckdir, "distill.pt"),
+                "--lolcats-config", os.path.join(ckdir, "model_config.yaml")]
+        if os.path.exists(os.path.join(ckdir, "lora.pt")):
+            cmd += ["--checkpoint", os.path.join(ckdir, "lora.pt"),
+                    "--finetune-config", os.path.join(ckdir, "finetune_config.yaml")]
     run(cmd)
 
 
