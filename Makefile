@@ -17,7 +17,8 @@ MODEL ?= $(firstword $(wildcard $(DEFAULT_MODEL)) $(wildcard $(SHARED)/models/st
 PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-test
 HEADER   := lolcat.h
 
-.PHONY: all test run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp clean
+.PHONY: all test run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp clean \
+        test-linearize test-lolcats lolcats-stories260k default-model
 
 all: $(PROGRAMS)
 
@@ -35,7 +36,7 @@ $(B)/lolcat-test: tests/test_main.c tests/*.c tests/*.h $(HEADER) | $(B)
 
 # Python packages for the reference, converters and fixtures (Debian's, through apt).
 pydeps:
-	@$(PY) -c "import torch, numpy, yaml, sentencepiece" 2>/dev/null || tools/install-deps.sh
+	@$(PY) -c "import torch, numpy, yaml, sentencepiece" 2>/dev/null && ls -d /usr/lib/*/openblas-openmp >/dev/null 2>&1 || tools/install-deps.sh
 
 deps:
 	tools/install-deps.sh
@@ -46,6 +47,38 @@ $(B)/fixtures/manifest.txt: tools/reference.py tools/gguf.py | $(B) pydeps
 
 test: all fixtures
 	./$(B)/lolcat-test
+	$(MAKE) --no-print-directory test-linearize test-lolcats
+
+# ---- LoLCATs pipeline: tools/linearize.py and the shipped model -------------------------
+TEACHER := $(SHARED)/models/stories260K/stories260K.gguf
+LOLPY   := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice -n 10 $(PY)
+
+# Training math against tools/reference.py, checkpoint layouts, tokenizer (seconds).
+test-linearize: pydeps
+	$(PY) tests/test_linearize.py
+
+# CI-sized LoLCATs runs with a tolerance: stories260K (needs ../shared, else SKIP) and our
+# shipped softmax model (always): sample text with lolcat-chat, linearize briefly,
+# convert, and require held-out perplexity within 15% of the softmax original.
+test-lolcats: $(B)/lolcat-chat $(B)/lolcat-score pydeps
+	@if [ -f $(TEACHER) ]; then \
+	    $(LOLPY) tools/lolcats_experiment.py $(TEACHER) $(B)/test-lolcats-260k --variants lolcats \
+	        --train-docs 200 --eval-docs 40 --window 64 --feature-dim 8 --steps1 60 --steps2 60 \
+	        --batch 4 --seq-len 256 --max-ratio 1.15; \
+	else echo "SKIP test-lolcats stories260K: $(TEACHER) not found"; fi
+	$(LOLPY) tools/lolcats_experiment.py models/lolcat-stories-softmax.gguf $(B)/test-lolcats-ours \
+	    --variants lolcats --eval-data models/heldout-stories.jsonl --train-docs 200 --doc-tokens 300 \
+	    --window 32 --feature-dim 16 --steps1 60 --steps2 60 --batch 4 --seq-len 256 --max-ratio 1.15
+
+# The full stories260K experiment of models/README.md: LoLCATs and two ablations.
+lolcats-stories260k: $(B)/lolcat-chat $(B)/lolcat-score pydeps
+	$(LOLPY) tools/lolcats_experiment.py $(TEACHER) $(B)/lolcats-stories260k --train-docs 1000 \
+	    --eval-docs 100 --window 64 --feature-dim 8 --steps1 150 --steps2 150 --batch 4 --seq-len 256
+
+# Rebuilds models/lolcat-stories.gguf end to end (needs the teacher in ../shared).
+default-model: $(B)/lolcat-chat $(B)/lolcat-score pydeps
+	@test -f $(TEACHER) || { echo "default-model: needs the teacher $(TEACHER)" >&2; exit 1; }
+	$(LOLPY) tools/default_model.py $(TEACHER)
 
 run: $(B)/lolcat-chat
 	@if [ -z "$(MODEL)" ]; then \

@@ -76,6 +76,9 @@ def main(argv=None):
     ap.add_argument("--ffn", type=int, default=320)
     ap.add_argument("--ctx", type=int, default=512, help="training sequence length = context length")
     ap.add_argument("--steps", type=int, default=1500)
+    ap.add_argument("--short-ctx", type=int, default=128,
+                    help="sequence length of the first --short-frac of the steps (same tokens per step)")
+    ap.add_argument("--short-frac", type=float, default=0.7)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--weight-decay", type=float, default=0.1)
@@ -110,8 +113,12 @@ def main(argv=None):
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay},
                              {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.95))
     bar, curve = linearize.Progress("pretrain %.2fM params" % (n_params / 1e6), a.steps), []
+    n_short = int(a.short_frac * a.steps) if a.short_ctx and a.short_ctx < a.ctx else 0
     for step in range(a.steps):
-        x, y = stream.batch(a.batch, a.ctx)
+        if step < n_short:   # cheaper attention early; the rest trains the full context
+            x, y = stream.batch(a.batch * a.ctx // a.short_ctx, a.short_ctx)
+        else:
+            x, y = stream.batch(a.batch, a.ctx)
         logits = model.forward(x)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
         for g in opt.param_groups:
