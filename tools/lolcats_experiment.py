@@ -40,15 +40,18 @@ VARIANTS = {
 
 
 def run(cmd, log=None):
+    """Runs cmd; with log, its output goes (streamed) to that file and is shown on failure."""
     t0 = time.time()
     print("+ " + " ".join(cmd), file=sys.stderr, flush=True)
-    r = subprocess.run(cmd, stdout=subprocess.PIPE if log else None, stderr=subprocess.STDOUT if log else None)
     if log:
         with open(log, "wb") as f:
-            f.write(r.stdout)
+            r = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT)
+    else:
+        r = subprocess.run(cmd)
     if r.returncode != 0:
         if log:
-            sys.stderr.write(r.stdout.decode(errors="replace")[-3000:])
+            with open(log, "rb") as f:
+                sys.stderr.write(f.read().decode(errors="replace")[-3000:])
         raise SystemExit("lolcats_experiment: command failed (%d): %s" % (r.returncode, " ".join(cmd)))
     return time.time() - t0
 
