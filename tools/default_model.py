@@ -37,8 +37,8 @@ WINDOW = 32
 CORPUS_DOCS, HELDOUT_DOCS, DOC_TOKENS = 4000, 100, 500
 TRAIN = ["--vocab", "1024", "--dim", "128", "--layers", "4", "--heads", "4", "--kv-heads", "2",
          "--ffn", "320", "--ctx", "512", "--batch", "8", "--lr", "3e-3", "--seed", "1234"]
-LINEARIZE = ["--window", str(WINDOW), "--window-kind", "sw", "--feature-dim", "16", "--batch", "8",
-             "--seq-len", "256", "--lr1", "1e-2", "--lr2", "1e-3", "--lora-rank", "8", "--lora-alpha", "16",
+LINEARIZE = ["--window", str(WINDOW), "--window-kind", "sw", "--feature-dim", "16", "--batch", "4",
+             "--seq-len", "512", "--lr1", "1e-2", "--lr2", "1e-3", "--lora-rank", "8", "--lora-alpha", "16",
              "--seed", "0"]
 
 

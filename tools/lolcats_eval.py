@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Held-out perplexity of GGUF models with build/lolcat-score, inside and beyond a window.
 
-  lolcats_eval.py tokenize --vocab VOCAB DATA.jsonl TOKDIR
+  lolcats_eval.py tokenize --vocab VOCAB DATA.jsonl TOKDIR [--max-tokens N]
       VOCAB is a GGUF with a SentencePiece vocabulary or a tokenizer.model file.
       Writes TOKDIR/NNNN.tokens, one document per file ([BOS] + ids).
   lolcats_eval.py score MODEL.gguf TOKDIR --split-at W [--json OUT.json]
@@ -34,10 +34,13 @@ def make_encoder(vocab):
     return hf_io.SpmFileEncoder(vocab)
 
 
-def tokenize(vocab, data, outdir):
+def tokenize(vocab, data, outdir, max_tokens=0):
+    """One file per document; max_tokens > 0 keeps only the first max_tokens ids of each."""
     import linearize
     enc = make_encoder(vocab)
     docs = linearize.encode_documents(linearize.read_documents(data), enc, enc.bos)
+    if max_tokens > 0:
+        docs = [d[:max_tokens] for d in docs]
     os.makedirs(outdir, exist_ok=True)
     for old in glob.glob(os.path.join(outdir, "*.tokens")):
         os.remove(old)
@@ -78,6 +81,7 @@ def main(argv=None):
     t.add_argument("--vocab", required=True)
     t.add_argument("data")
     t.add_argument("outdir")
+    t.add_argument("--max-tokens", type=int, default=0, help="truncate every document")
     s = sub.add_parser("score")
     s.add_argument("model")
     s.add_argument("tokdir")
@@ -85,7 +89,7 @@ def main(argv=None):
     s.add_argument("--json")
     a = ap.parse_args(argv)
     if a.cmd == "tokenize":
-        n, toks = tokenize(a.vocab, a.data, a.outdir)
+        n, toks = tokenize(a.vocab, a.data, a.outdir, a.max_tokens)
         print("lolcats_eval: %d documents, %d tokens -> %s" % (n, toks, a.outdir))
         return 0
     res = score(a.model, a.tokdir, a.split_at)

@@ -94,6 +94,8 @@ def main(argv=None):
     ap.add_argument("--train-docs", type=int, default=400)
     ap.add_argument("--eval-docs", type=int, default=100)
     ap.add_argument("--doc-tokens", type=int, default=500)
+    ap.add_argument("--eval-max-tokens", type=int, default=0,
+                    help="score only the first N tokens of each held-out document (0: all)")
     ap.add_argument("--window", type=int, default=64)
     ap.add_argument("--feature-dim", type=int)
     ap.add_argument("--steps1", type=int, default=200)
@@ -114,7 +116,7 @@ def main(argv=None):
     if not a.eval_data:
         sample(a.teacher, held, 1000001, a.eval_docs, a.doc_tokens)
     tokdir = os.path.join(a.workdir, "heldout-tokens")
-    lolcats_eval.tokenize(a.vocab or a.teacher, held, tokdir)
+    lolcats_eval.tokenize(a.vocab or a.teacher, held, tokdir, a.eval_max_tokens)
 
     results = {"teacher": lolcats_eval.score(a.teacher, tokdir, a.window)}
     for name in [v for v in a.variants.split(",") if v]:
