@@ -75,7 +75,8 @@ test-lolcats: $(B)/lolcat-chat $(B)/lolcat-score pydeps
 # The full stories260K experiment of models/README.md: LoLCATs and two ablations.
 lolcats-stories260k: $(B)/lolcat-chat $(B)/lolcat-score pydeps
 	$(LOLPY) tools/lolcats_experiment.py $(TEACHER) $(B)/lolcats-stories260k --train-docs 1000 \
-	    --eval-docs 100 --window 64 --feature-dim 8 --steps1 100 --steps2 100 --batch 4 --seq-len 512
+	    --eval-docs 100 --eval-max-tokens 256 --window 64 --feature-dim 8 --steps1 150 --steps2 150 \
+	    --batch 4 --seq-len 256
 
 # Rebuilds models/lolcat-stories.gguf end to end (needs the teacher in ../shared).
 default-model: $(B)/lolcat-chat $(B)/lolcat-score pydeps

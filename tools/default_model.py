@@ -57,8 +57,8 @@ def main(argv=None):
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "default-model"))
     ap.add_argument("--out", default=os.path.join(ROOT, "models"))
     ap.add_argument("--pretrain-steps", type=int, default=600)
-    ap.add_argument("--steps1", type=int, default=200)
-    ap.add_argument("--steps2", type=int, default=200)
+    ap.add_argument("--steps1", type=int, default=150)
+    ap.add_argument("--steps2", type=int, default=150)
     a = ap.parse_args(argv)
     w = a.work
     os.makedirs(w, exist_ok=True)
