@@ -68,7 +68,8 @@
 
    RECENT CHANGES
        0.1.0  first release: GGUF loader, softmax/linear/hybrid layers, Hedgehog, T2R and
-              elu+1 feature maps, LPA, A3 head sizes, LoRA, SentencePiece tokenizer, sampler.
+              elu+1 feature maps, LPA, A3 head sizes, LoRA, SentencePiece and byte-level BPE
+              (GPT-2, Llama 3) tokenizers, chat templates, sampler.
 */
 #ifndef LOLCAT_H_INCLUDED
 #define LOLCAT_H_INCLUDED
