@@ -2886,9 +2886,10 @@ static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap) {
         /* llama.cpp's names for these two splits; a missing key means GPT-2's */
         if (!lc__meta_str(m, "tokenizer.ggml.pre", &s, &n) || lc__str_eq(s, n, "default") || lc__str_eq(s, n, "gpt-2") || lc__str_eq(s, n, "gpt2"))
             v->pre = LOLCAT__PRE_GPT2;
-        else if (lc__str_eq(s, n, "llama-bpe") || lc__str_eq(s, n, "llama3") || lc__str_eq(s, n, "llama-v3") || lc__str_eq(s, n, "falcon3") || lc__str_eq(s, n, "pixtral"))
-            v->pre = LOLCAT__PRE_LLAMA3, v->ignore_merges = is_llama3 = 1;
-        else if (lc__str_eq(s, n, "smaug-bpe") || lc__str_eq(s, n, "dbrx"))
+        else if (lc__str_eq(s, n, "llama-bpe") || lc__str_eq(s, n, "llama3") || lc__str_eq(s, n, "llama-v3") || lc__str_eq(s, n, "falcon3") || lc__str_eq(s, n, "pixtral")) {
+            v->pre = LOLCAT__PRE_LLAMA3;
+            v->ignore_merges = is_llama3 = 1;
+        } else if (lc__str_eq(s, n, "smaug-bpe") || lc__str_eq(s, n, "dbrx"))
             v->pre = LOLCAT__PRE_LLAMA3;
         else v->pre = LOLCAT__PRE_UNKNOWN;   /* loads (ids decode) but lc_tokenize says unsupported */
         for (b = 0; b < 256; b++) {

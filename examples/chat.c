@@ -20,7 +20,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define LINE_MAX_BYTES 8192
+#define LINE_MAX_BYTES 65536
 #define HISTORY_MAX 100
 #define SAVE_MAGIC "LCCHAT01"
 
@@ -114,7 +114,7 @@ static int exchange(chat *ch, const char *user, int echo_prompt) {
     size_t n_m = 0, len = 0, reply_len = 0, reply_cap = 256, i;
     char *text, *reply = (char *)malloc(reply_cap), piece[512];
     int flags = ch->started ? 0 : LOLCAT_TOKENIZE_ADD_BOS, generated = 0, rc = 0;
-    long prompt_before = ch->prefill_tok;
+    long n_prompt = ch->prefill_tok;
     double t0, t1, t2;
     lc_sampler *smp;
     lc_sampler_params sp = ch->sp;
@@ -131,6 +131,7 @@ static int exchange(chat *ch, const char *user, int echo_prompt) {
     t0 = now_seconds();
     if (feed_text(ch, text, flags)) { free(text); free(reply); return 1; }
     ch->started = 1;
+    n_prompt = ch->prefill_tok - n_prompt;
     for (i = 0; i < n_m; i++) add_message(ch, m[i].role, m[i].content, strlen(m[i].content));
     free(text);
     t1 = now_seconds();
@@ -164,6 +165,7 @@ static int exchange(chat *ch, const char *user, int echo_prompt) {
     }
     lc_sampler_destroy(smp);
     t2 = now_seconds();
+    if (lc_detokenizer_flush(&detok, piece, sizeof piece, &len) == LOLCAT_OK) print_text(ch, piece, len);   /* a broken last character */
     if (interrupted) fprintf(stderr, " [stopped]");
     printf("\n");
     fflush(stdout);
@@ -172,7 +174,7 @@ static int exchange(chat *ch, const char *user, int echo_prompt) {
     ch->turn++;
     ch->prefill_s += t1 - t0; ch->decode_s += t2 - t1; ch->decode_tok += generated;
     fprintf(stderr, "[prefill %ld tok, %.1f tok/s | decode %d tok, %.1f tok/s | %lld tokens so far | state %.1f KiB]\n",
-            ch->prefill_tok - prompt_before, (ch->prefill_tok - prompt_before) / (t1 - t0 + 1e-9), generated,
+            n_prompt, n_prompt / (t1 - t0 + 1e-9), generated,
             generated / (t2 - t1 + 1e-9), (long long)lc_ctx_n_past(ch->ctx), lc_ctx_state_memory(ch->ctx) / 1024.0);
     free(reply);
     interrupted = 0;
@@ -182,10 +184,20 @@ static int exchange(chat *ch, const char *user, int echo_prompt) {
 /* ---- /save and /load: the context state blob plus what the CLI needs to continue exactly --- */
 static int put(FILE *f, const void *p, size_t n) { return fwrite(p, 1, n, f) == n; }
 static int get(FILE *f, void *p, size_t n) { return fread(p, 1, n, f) == n; }
+static void params_to_words(const lc_sampler_params *p, uint32_t w[8]) {
+    memcpy(&w[0], &p->temperature, 4); w[1] = (uint32_t)p->top_k; memcpy(&w[2], &p->top_p, 4);
+    memcpy(&w[3], &p->min_p, 4); memcpy(&w[4], &p->repeat_penalty, 4); w[5] = (uint32_t)p->repeat_last_n;
+    w[6] = (uint32_t)p->seed; w[7] = (uint32_t)(p->seed >> 32);
+}
+static void words_to_params(const uint32_t w[8], lc_sampler_params *p) {
+    memcpy(&p->temperature, &w[0], 4); p->top_k = (int)w[1]; memcpy(&p->top_p, &w[2], 4);
+    memcpy(&p->min_p, &w[3], 4); memcpy(&p->repeat_penalty, &w[4], 4); p->repeat_last_n = (int)w[5];
+    p->seed = (uint64_t)w[6] | (uint64_t)w[7] << 32;
+}
 
 static int save_session(const chat *ch, const char *path) {
     size_t state_size = lc_ctx_state_size(ch->ctx), n_hist, i, written;
-    uint32_t u[4];
+    uint32_t u[4], w[8];
     uint64_t n64;
     void *state = malloc(state_size ? state_size : 1);
     FILE *f;
@@ -194,7 +206,8 @@ static int save_session(const chat *ch, const char *path) {
     if (!(f = fopen(path, "wb"))) { free(state); perror(path); return 1; }
     n_hist = ch->n_log < (size_t)ch->sp.repeat_last_n ? ch->n_log : (size_t)ch->sp.repeat_last_n;
     u[0] = (uint32_t)ch->tmpl; u[1] = (uint32_t)ch->turn; u[2] = (uint32_t)ch->started; u[3] = (uint32_t)n_hist;
-    ok = put(f, SAVE_MAGIC, 8) && put(f, u, sizeof u) && put(f, &ch->sp, sizeof ch->sp) &&
+    params_to_words(&ch->sp, w);
+    ok = put(f, SAVE_MAGIC, 8) && put(f, u, sizeof u) && put(f, w, sizeof w) &&
          put(f, ch->log + ch->n_log - n_hist, n_hist * sizeof(int32_t));
     n64 = ch->n_msgs;
     ok = ok && put(f, &n64, 8);
@@ -222,7 +235,7 @@ static char *get_string(FILE *f) {
 /* Reads everything first and changes the session only when the whole file is good. */
 static int load_session(chat *ch, const char *path) {
     char magic[8], *role = NULL, *content = NULL;
-    uint32_t u[4];
+    uint32_t u[4], w[8];
     uint64_t n_msgs, state_size, i;
     lc_sampler_params sp;
     int32_t *hist = NULL;
@@ -232,7 +245,7 @@ static int load_session(chat *ch, const char *path) {
     int ok;
     if (!f) { perror(path); return 1; }
     ok = get(f, magic, 8) && !memcmp(magic, SAVE_MAGIC, 8) && get(f, u, sizeof u) && u[0] <= LOLCAT_CHAT_CHATML &&
-         u[3] <= (1u << 20) && get(f, &sp, sizeof sp) && (hist = (int32_t *)malloc((u[3] + 1) * sizeof *hist)) != NULL &&
+         u[3] <= (1u << 20) && get(f, w, sizeof w) && (hist = (int32_t *)malloc((u[3] + 1) * sizeof *hist)) != NULL &&
          get(f, hist, u[3] * sizeof *hist) && get(f, &n_msgs, 8) && n_msgs <= (1u << 20);
     tmp.msgs = NULL; tmp.n_msgs = 0; tmp.log = NULL; tmp.n_log = tmp.cap_log = 0;
     for (i = 0; ok && i < n_msgs; i++) {
@@ -253,6 +266,7 @@ static int load_session(chat *ch, const char *path) {
         free(ch->msgs);
         ch->msgs = tmp.msgs; ch->n_msgs = tmp.n_msgs;
         ch->log = hist; ch->n_log = ch->cap_log = u[3]; hist = NULL;
+        words_to_params(w, &sp);
         ch->tmpl = (lc_chat_template)u[0]; ch->turn = (int)u[1]; ch->started = (int)u[2]; ch->sp = sp;
     } else {
         fprintf(stderr, "%s: not a lolcat-chat session for this model\n", path);

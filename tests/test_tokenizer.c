@@ -2,6 +2,8 @@
    Llama 3 corpus checked against the reference JS tokenizer, byte-level BPE on small vocabularies
    built here (ranks, ties, hostile metadata), streaming decode, chat rendering. */
 
+#include "../tools/lolcat_unicode_tables.inc"   /* the generator's plain range tables, to cross-check */
+
 /* Decodes ids with the streaming detokenizer, one token at a time, into out (NUL-terminated). */
 static size_t t_detok_all(const lc_model *m, const int32_t *ids, size_t n, char *out, size_t cap) {
     lc_detokenizer d;
@@ -353,6 +355,64 @@ static void test_tokenizer_bpe_small(void) {
     }
 }
 
+/* The header's compact class table agrees with the generator's range tables on every codepoint
+   (both come from tools/gen_unicode_tables.py; the .inc is what the JS reference was checked with). */
+static void test_unicode_classes(void) {
+    unsigned int cp;
+    long bad = 0, counts[4] = {0, 0, 0, 0};
+    for (cp = 0; cp < 0x110000; cp++) {
+        int want = lc__unicode_is_letter(cp) ? LOLCAT__CL_LETTER : lc__unicode_is_number(cp) ? LOLCAT__CL_NUMBER :
+                   lc__unicode_is_space(cp) ? LOLCAT__CL_SPACE : LOLCAT__CL_OTHER;
+        int got = lc__unicode_class(cp);
+        counts[got]++;
+        if (got != want && bad++ < 5) fprintf(stderr, "  U+%04X: class %d, tables say %d\n", cp, got, want);
+    }
+    CHECK(bad == 0, "%ld codepoints disagree", bad);
+    CHECK(counts[LOLCAT__CL_SPACE] == 25 && counts[LOLCAT__CL_LETTER] > 130000 && counts[LOLCAT__CL_NUMBER] > 1700,
+          "class sizes: %ld letters, %ld numbers, %ld spaces", counts[1], counts[2], counts[3]);
+    CHECK(lc__unicode_class(LOLCAT__NOT_UTF8) == LOLCAT__CL_OTHER, "invalid bytes are 'other'");
+}
+
+/* Every allocation of loading a BPE vocabulary and tokenizing may fail: clean error, no leak. */
+static void test_tokenizer_oom(void) {
+    t_bpe_vocab v;
+    const char *merges[] = {"a b", "ab c", "h i", "x y", "q"};
+    unsigned char *buf;
+    size_t size, n;
+    long k, total;
+    int ok = 1;
+    lc_model *m;
+    lc_model_params mp;
+    int32_t toks[512];
+    char text[300];
+    memset(text, 'a', sizeof text);
+    memcpy(text + 100, " hi <|x|> abc\n\n", 16);
+    t_bpe_init(&v);
+    t_bpe_add(&v, "ab", 1); t_bpe_add(&v, "abc", 1); t_bpe_add(&v, "hi", 1); t_bpe_add(&v, "<|x|>", 3);
+    buf = t_bpe_gguf(&v, "llama-bpe", merges, 5, &size);
+    memset(&mp, 0, sizeof mp);
+    mp.allocator.alloc = t_counting_alloc; mp.allocator.free = t_counting_free;
+    t_alloc_calls = 0; t_alloc_fail_at = -1;
+    CHECK_OK(lc_model_open_memory(buf, size, &mp, &m));
+    CHECK_OK(lc_tokenize(m, text, sizeof text, LOLCAT_TOKENIZE_PARSE_SPECIAL, toks, 512, &n));
+    lc_model_close(m);
+    total = t_alloc_calls;
+    for (k = 0; k < total; k++) {
+        long live0 = t_alloc_live;
+        lc_result r;
+        t_alloc_calls = 0; t_alloc_fail_at = k;
+        r = lc_model_open_memory(buf, size, &mp, &m);
+        if (r == LOLCAT_OK) {
+            r = lc_tokenize(m, text, sizeof text, LOLCAT_TOKENIZE_PARSE_SPECIAL, toks, 512, &n);
+            lc_model_close(m);
+        }
+        if (r != LOLCAT_ERR_OUT_OF_MEMORY || t_alloc_live != live0) { ok = 0; fprintf(stderr, "  OOM at allocation %ld: %s, leak %ld\n", k, lc_result_string(r), t_alloc_live - live0); }
+    }
+    t_alloc_fail_at = -1;
+    CHECK(ok && total > 10, "%ld allocations, each failure clean", total);
+    free(buf);
+}
+
 /* Streaming decode holds partial characters and never emits broken UTF-8. */
 static void test_detokenizer_stream(void) {
     t_bpe_vocab v;
@@ -520,7 +580,9 @@ static void test_chat_templates(void) {
     {"tokenizer/llama_spm", test_tokenizer_llama_spm}, \
     {"tokenizer/gpt2", test_tokenizer_gpt2}, \
     {"tokenizer/llama3", test_tokenizer_llama3}, \
+    {"tokenizer/unicode_classes", test_unicode_classes}, \
     {"tokenizer/bpe_small", test_tokenizer_bpe_small}, \
+    {"tokenizer/out_of_memory", test_tokenizer_oom}, \
     {"tokenizer/detokenizer_stream", test_detokenizer_stream}, \
     {"chat/templates", test_chat_templates}, \
     {"chat/reference_renders", test_chat_reference},
