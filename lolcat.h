@@ -3121,11 +3121,16 @@ static lc_result lc__bpe_word(const lc__vocab *v, lc__bpe_work *w, const unsigne
     size_t i, n_heap = 0;
     int32_t k;
     if (!lc__bpe_reserve(w, n)) return LOLCAT_ERR_OUT_OF_MEMORY;
-    if (v->ignore_merges) {   /* the whole word, in GPT-2's alphabet, may be a token itself */
+    if (v->ignore_merges) {   /* the whole word, in GPT-2's alphabet, may be a token of the model itself */
         size_t m = 0;
-        int32_t id;
+        int32_t id, ty;
         for (i = 0; i < n; i++) m += lc__utf8_put(lc__gpt2_byte_to_cp(s[i]), w->word + m);
-        if ((id = lc__vocab_find(v, w->word, m)) >= 0) { lc__tokbuf_push(b, id); return LOLCAT_OK; }
+        id = lc__vocab_find(v, w->word, m);
+        ty = id >= 0 ? v->type[id] : 0;
+        if (id >= 0 && ty != LOLCAT__TOKEN_CONTROL && ty != LOLCAT__TOKEN_USER_DEFINED && ty != LOLCAT__TOKEN_UNKNOWN && ty != LOLCAT__TOKEN_UNUSED) {
+            lc__tokbuf_push(b, id);   /* added tokens (control, user-defined) are not part of the BPE model */
+            return LOLCAT_OK;
+        }
     }
     for (i = 0; i < n; i++) {
         w->sym[i].id = v->byte_token[s[i]];

@@ -329,6 +329,23 @@ static void test_tokenizer_bpe_small(void) {
         }
         free(buf);
     }
+    {   /* Llama 3 style (ignore_merges): a word equal to a control token's text stays plain text */
+        t_bpe_vocab w;
+        const char *merges2[] = {"c t"};
+        int32_t ct, ctl;
+        t_bpe_init(&w);
+        ct = t_bpe_add(&w, "ct", 1); ctl = t_bpe_add(&w, "ctl", 3);
+        buf = t_bpe_gguf(&w, "llama-bpe", merges2, 1, &size);
+        CHECK_OK(t_open_mem(buf, size, &m, err, sizeof err));
+        if (m) {
+            const int32_t plain[] = {ct, 'l'}, special[] = {ctl}, word[] = {ct};
+            CHECK(t_ids_are(m, "ctl", 0, plain, 2), "whole-word lookup skips control tokens");
+            CHECK(t_ids_are(m, "ctl", LOLCAT_TOKENIZE_PARSE_SPECIAL, special, 1), "PARSE_SPECIAL finds it");
+            CHECK(t_ids_are(m, "ct", 0, word, 1), "whole-word lookup of a normal token");
+            lc_model_close(m);
+        }
+        free(buf);
+    }
     {   /* a vocabulary missing most byte tokens, with a huge token text: no crash, no garbage */
         t_bpe_vocab w;
         const char *merges2[] = {"a a"};
