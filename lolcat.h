@@ -306,7 +306,8 @@ LCDEF lc_result lc_ctx_state_load(lc_ctx *ctx, const void *buf, size_t size);
    LOLCAT_ERR_BUFFER_TOO_SMALL with *n_out set to the count needed. */
 LCDEF lc_result lc_tokenize(const lc_model *model, const char *text, size_t len, int flags,
                             int32_t *out, size_t cap, size_t *n_out);
-/* The raw bytes of one token (byte tokens decoded, "▁" as space; control tokens give ""). */
+/* The raw bytes of one token: SentencePiece "▁" as space and <0xNN> as the byte, byte-level
+   BPE text mapped back from GPT-2's alphabet, user-defined tokens verbatim, control tokens "". */
 LCDEF lc_result lc_token_to_piece(const lc_model *model, int32_t token, char *buf, size_t cap, size_t *len);
 /* The token's text as stored in the vocabulary (control tokens included). */
 LCDEF lc_result lc_token_text(const lc_model *model, int32_t token, const char **text, size_t *len);
@@ -2454,7 +2455,8 @@ LCDEF lc_result lc_ctx_fork(const lc_ctx *src, lc_ctx **out) {
    Byte-level BPE ("gpt2"): a pre-tokenizer (GPT-2's or Llama 3's regex, written out by hand
    below) splits text into words; a word's bytes start as the tokens of GPT-2's byte alphabet
    and the adjacent pair with the lowest merge rank joins first (ties: leftmost). Llama 3
-   first looks the whole word up (ignore_merges). Bytes that are not UTF-8 pass through.
+   first looks the whole word up (ignore_merges). Bytes that are not valid UTF-8 are
+   tokenized as themselves, so every byte string round-trips (llama.cpp makes them U+FFFD).
    Both: the texts of user-defined tokens are cut out first (always), those of control tokens
    too with LOLCAT_TOKENIZE_PARSE_SPECIAL, as llama.cpp does; leftmost, then longest wins. */
 static uint32_t lc__vocab_hash(const char *s, size_t n) { return (uint32_t)lc__fnv1a(LOLCAT__FNV_INIT, s, n); }
@@ -2894,7 +2896,8 @@ static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap) {
         else v->pre = LOLCAT__PRE_UNKNOWN;   /* loads (ids decode) but lc_tokenize says unsupported */
         for (b = 0; b < 256; b++) {
             char ch[2];
-            v->byte_token[b] = lc__vocab_find(v, ch, lc__utf8_put(lc__gpt2_byte_to_cp((unsigned)b), ch));
+            size_t len = lc__utf8_put(lc__gpt2_byte_to_cp((unsigned)b), ch);
+            v->byte_token[b] = lc__vocab_find(v, ch, len);
         }
         if ((res = lc__vocab_load_merges(m, err, err_cap)) != LOLCAT_OK) return res;
     }

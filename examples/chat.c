@@ -338,9 +338,14 @@ static int read_line(const char *prompt, char *buf, size_t cap, history *h) {
         else if (c == 11) len = pos;                                        /* Ctrl-K */
         else if (c == 27) {                                                 /* ESC [ x, ESC O x */
             if (read(STDIN_FILENO, seq, 1) != 1 || read(STDIN_FILENO, seq + 1, 1) != 1) continue;
-            if (seq[1] >= '0' && seq[1] <= '9' && read(STDIN_FILENO, seq + 2, 1) == 1 && seq[2] == '~' && seq[1] == '3' && pos < len) {
-                size_t to = utf8_fwd(buf, pos, len);                        /* Delete */
-                memmove(buf + pos, buf + to, len - to); len -= to - pos;
+            if (seq[1] >= '0' && seq[1] <= '9') {                          /* ESC [ n ~ */
+                if (read(STDIN_FILENO, seq + 2, 1) != 1 || seq[2] != '~') continue;
+                if (seq[1] == '1' || seq[1] == '7') pos = 0;
+                else if (seq[1] == '4' || seq[1] == '8') pos = len;
+                else if (seq[1] == '3' && pos < len) {                      /* Delete */
+                    size_t to = utf8_fwd(buf, pos, len);
+                    memmove(buf + pos, buf + to, len - to); len -= to - pos;
+                }
             } else if (seq[1] == 'D') pos = utf8_back(buf, pos);
             else if (seq[1] == 'C') pos = utf8_fwd(buf, pos, len);
             else if (seq[1] == 'H') pos = 0;
