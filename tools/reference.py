@@ -1123,6 +1123,68 @@ def write_bpe_tokenizer(folder, n_vocab):
     return tokens, [a + " " + b for a, b in merges]
 
 
+def write_llama2c(model, path, version=0, seq_len=64):
+    """Exports a softmax model in llama2.c's checkpoint layout: version 0
+    (run.c's legacy format: 7-int32 header, negative vocab_size when the
+    classifier is separate, RoPE tables after the final norm) or version 1
+    (export.py's "ak42" header of 256 bytes). Q/K rows go out in llama2.c's
+    adjacent-pair RoPE order, which is the GGUF order."""
+    cfg, w = model.cfg, model.w
+    ls = cfg.layers[0]
+    assert all(l.kind == "softmax" and l.d_qk == l.d_v == cfg.n_embd // l.n_head for l in cfg.layers)
+    E, L, hs = cfg.n_embd, len(cfg.layers), ls.d_qk
+    params = [E, ls.n_ff, L, ls.n_head, ls.n_head_kv, cfg.n_vocab, seq_len]
+
+    def per_layer(name, perm=None):
+        out = []
+        for i in range(L):
+            a = w[layer_prefix(i) + name].numpy()
+            out.append(gguf.permute_qk_rows(a, perm[0], hs) if perm else a)
+        return out
+
+    norms_a = per_layer("input_layernorm.weight")
+    norms_f = per_layer("post_attention_layernorm.weight")
+    mats = [per_layer("self_attn.q_proj.weight", (ls.n_head,)),
+            per_layer("self_attn.k_proj.weight", (ls.n_head_kv,)),
+            per_layer("self_attn.v_proj.weight"), per_layer("self_attn.o_proj.weight"),
+            per_layer("mlp.gate_proj.weight"), per_layer("mlp.down_proj.weight"),
+            per_layer("mlp.up_proj.weight")]
+    emb, final = w["model.embed_tokens.weight"].numpy(), w["model.norm.weight"].numpy()
+    if version == 0:
+        if not cfg.tied:
+            params[5] = -cfg.n_vocab
+        head = struct.pack("<7i", *params)
+        freqs = 1.0 / 10000.0 ** (np.arange(0, hs, 2) / hs)
+        ang = np.outer(np.arange(seq_len), freqs)
+        parts = [emb] + norms_a + [m for group in mats[:4] for m in group] + norms_f
+        parts += [m for group in mats[4:] for m in group] + [final, np.cos(ang), np.sin(ang)]
+    else:
+        head = struct.pack("<Ii7iB", 0x616B3432, 1, *params, int(cfg.tied))
+        head += b"\0" * (256 - len(head))
+        parts = norms_a + norms_f + [final, emb] + [m for group in mats for m in group]
+    if not cfg.tied:
+        parts.append(w["lm_head.weight"].numpy())
+    with open(path, "wb") as f:
+        f.write(head)
+        for p in parts:
+            f.write(np.ascontiguousarray(p, dtype="<f4").tobytes())
+
+
+def write_llama2c_tokenizer(path, n_vocab):
+    """fake_vocab in llama2.c's tokenizer.bin layout (as its tokenizer.py
+    exports: U+2581 as a space, <s> and </s> wrapped in newlines)."""
+    tokens, scores, _ = fake_vocab(n_vocab)
+    out = []
+    for i, (t, s) in enumerate(zip(tokens, scores)):
+        if i in (1, 2):
+            t = "\n" + t + "\n"
+        b = t.replace("\u2581", " ").encode("utf-8")
+        out.append(struct.pack("<fi", s, len(b)) + b)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<i", max(len(x) - 8 for x in out)) + b"".join(out))
+    return tokens
+
+
 # =============================================================================
 # self-check
 # =============================================================================
