@@ -25,8 +25,10 @@ import gguf  # noqa: E402
 import reference as R  # noqa: E402
 
 TYPES = ["q8_0", "q4_0", "f16", "bf16", "f32"]
-# max |logit change| / max(1, max |logit|) against the unquantized model
-TOL_VS_ORIGINAL = {"f32": 0.0, "f16": 2e-3, "bf16": 2e-2, "q8_0": 2e-2, "q4_0": 0.2}
+# max |logit change| / max(1, max |logit|) against the unquantized model. Loose: tiny random
+# models (width 32) are sensitive. The exact check is against the reference run on the
+# quantized file's own weights (TOL_VS_STORED).
+TOL_VS_ORIGINAL = {"f32": 0.0, "f16": 2e-3, "bf16": 2e-2, "q8_0": 5e-2, "q4_0": 0.5}
 
 
 def expected_type(t, target):
