@@ -12,6 +12,9 @@ Usage:
   reference.py selfcheck              internal consistency checks (or --self-check)
   reference.py run MODEL.gguf TOKENS OUT.f32 [--mode sliding|terrace] [--decode-from P]
                                       logits of any supported GGUF file
+  reference.py sample MODEL.gguf N OUT.tokens [--seed S] [--temp T] [--first ID]
+                                      N token ids sampled from the model (a token file
+                                      the model itself finds likely, e.g. for perplexity)
 
 Prefill semantics of hybrid layers (mode):
   sliding  every position i attends softmax over [max(0,i-w+1), i] and linearly
@@ -1422,12 +1425,29 @@ def main(argv=None):
     rn.add_argument("out", help="raw float32 logits, one row per position")
     rn.add_argument("--mode", default="sliding", choices=("sliding", "terrace"))
     rn.add_argument("--decode-from", type=int, default=-1)
+    sm = sub.add_parser("sample", help="sample token ids from a GGUF model")
+    sm.add_argument("model")
+    sm.add_argument("n", type=int)
+    sm.add_argument("out", help="file of space-separated token ids")
+    sm.add_argument("--seed", type=int, default=1)
+    sm.add_argument("--temp", type=float, default=1.0)
+    sm.add_argument("--first", type=int, default=1, help="first token (default 1, BOS)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)   # bit-stable float64 sums
     if a.cmd == "fixtures":
         make_fixtures(a.outdir, a.only)
     elif a.cmd == "selfcheck":
         return 0 if selfcheck() else 1
+    elif a.cmd == "sample":
+        gen = torch.Generator().manual_seed(a.seed)
+        s, tokens = Session(load_gguf(a.model)), [a.first]
+        logits = s.prefill(tokens)[-1]
+        while len(tokens) < a.n:
+            p = torch.softmax(logits / a.temp, -1)
+            tokens.append(int(torch.multinomial(p, 1, generator=gen)))
+            logits = s.decode(tokens[-1])[-1]
+        with open(a.out, "w") as f:
+            f.write(" ".join(map(str, tokens)) + "\n")
     else:
         with open(a.tokens) as f:
             tokens = [int(t) for t in f.read().split()]
