@@ -375,26 +375,34 @@ class GGUFWriter:
         out += b"\0" * self._pad(len(out))
         return bytes(out)
 
-    def _encode(self, name):
-        """The encoded bytes of one tensor, producing a lazy one now."""
+    CHUNK = 1 << 22   # values encoded at a time: bounds the quantizers' temporaries
+
+    def _chunks(self, name):
+        """Yields the encoded bytes of one tensor in pieces, producing a lazy
+        tensor now; arrays are encoded a few million values at a time."""
         ttype, ne, data = self.tensors[name]
-        if callable(data):
-            data = data()
-            if not isinstance(data, (bytes, bytearray, memoryview)):
-                a = np.asarray(data)
-                if list(reversed(a.shape)) != ne:
-                    raise ValueError("tensor %r: produced shape %s, declared ne %s"
-                                     % (name, a.shape, ne))
-                data = quantize(a, ttype)
-            if len(data) != tensor_nbytes(ttype, ne):
-                raise ValueError("tensor %r: %d bytes, expected %d"
-                                 % (name, len(data), tensor_nbytes(ttype, ne)))
-        return data
+        if not callable(data):
+            yield data
+            return
+        data = data()
+        want = tensor_nbytes(ttype, ne)
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            if len(data) != want:
+                raise ValueError("tensor %r: %d bytes, expected %d" % (name, len(data), want))
+            yield data
+            return
+        a = np.asarray(data)
+        if list(reversed(a.shape)) != ne:
+            raise ValueError("tensor %r: produced shape %s, declared ne %s" % (name, a.shape, ne))
+        rows = a.reshape(-1, ne[0])
+        step = max(1, self.CHUNK // ne[0])
+        for i in range(0, rows.shape[0], step):
+            yield quantize(rows[i:i + step], ttype)
 
     def to_bytes(self):
         out = bytearray(self._header())
         for name in self.tensors:
-            raw = self._encode(name)
+            raw = b"".join(self._chunks(name))
             out += raw + b"\0" * self._pad(len(raw))
         return bytes(out)
 
@@ -417,10 +425,11 @@ class GGUFWriter:
                 for i, name in enumerate(self.tensors):
                     if progress:
                         progress(i, n, name)
-                    raw = self._encode(name)
-                    f.write(raw)
-                    f.write(b"\0" * self._pad(len(raw)))
-                    del raw
+                    size = 0
+                    for raw in self._chunks(name):
+                        f.write(raw)
+                        size += len(raw)
+                    f.write(b"\0" * self._pad(size))
                 if progress:
                     progress(n, n, None)
                 f.flush()
