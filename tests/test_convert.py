@@ -251,7 +251,9 @@ def check_bpe_tokenizer(name, path, expect, vocab_only=False):
     ok = ok and (m["tokenizer.ggml.bos_token_id"], m["tokenizer.ggml.eos_token_id"],
                  m["tokenizer.ggml.eot_token_id"]) == (n - 3, n - 2, n - 1)
     ok = ok and m["tokenizer.chat_template"].startswith("{% for m in messages %}")
-    T.check(ok, "%s: byte-level BPE vocabulary%s (llama-bpe, merges, control/unused types, bos/eos/eot)"
+    ok = ok and m["tokenizer.ggml.add_bos_token"] is True and m["tokenizer.ggml.add_eos_token"] is False
+    T.check(ok, "%s: byte-level BPE vocabulary%s (llama-bpe, merges, control/unused types, bos/eos/eot, "
+            "add_bos from the post-processor)"
             % (name, " (--vocab-only)" if vocab_only else ""))
 
 
@@ -288,6 +290,15 @@ def run_case(build, work, name, case):
                 if T.check(rc == 0, "%s: --vocab-only: %s" % (name, se.strip())):
                     T.check(len(gguf.GGUFReader(voc).tensors) == 0, "%s: vocab file has no tensors" % name)
                     check_bpe_tokenizer(name, voc, case["bpe_expect"], vocab_only=True)
+                    # the same facts as tools/llama3_vocab_to_gguf.py writes for this tokenizer.json
+                    other = os.path.join(d, "vocab-llama3-tool.gguf")
+                    rc, _, se = run([PY, os.path.join(ROOT, "tools", "llama3_vocab_to_gguf.py"),
+                                     os.path.join(d, "base"), other])
+                    a, b = gguf.GGUFReader(voc).meta, gguf.GGUFReader(other).meta if rc == 0 else {}
+                    keys = [k for k in b if k.startswith("tokenizer.")]
+                    T.check(rc == 0 and keys and all(a.get(k) == b[k] for k in keys),
+                            "%s: --vocab-only agrees with tools/llama3_vocab_to_gguf.py on %s" % (
+                                name, [k for k in keys if a.get(k) != b[k]] or se.strip()))
 
 
 # =============================================================================

@@ -678,6 +678,13 @@ def tokenizer_kv(folder, n_vocab=None, cfg_ids=(None, None)):
                 ids["unknown" if field == "unk" else "padding" if field == "pad" else field] = text_to_id[t]
         if "<|eot_id|>" in text_to_id:
             ids["eot"] = text_to_id["<|eot_id|>"]
+        # BOS/EOS added by the post-processor (Llama 3 has no add_bos_token in its config)
+        pp = tok.get("post_processor") or {}
+        for proc in pp.get("processors", [pp]) if pp.get("type") == "Sequence" else [pp]:
+            single = proc.get("single") if proc.get("type") == "TemplateProcessing" else None
+            if single:
+                tc.setdefault("add_bos_token", "SpecialToken" in single[0])
+                tc.setdefault("add_eos_token", "SpecialToken" in single[-1])
         kv += [("tokenizer.ggml.model", gguf.STRING, "gpt2", None),
                ("tokenizer.ggml.pre", gguf.STRING, pre, None),
                ("tokenizer.ggml.tokens", gguf.ARRAY, tokens, gguf.STRING),
@@ -1064,6 +1071,9 @@ def main(argv=None):
         return 1
     except OSError as e:
         print("convert_hf: error: %s: %s" % (e.filename or args.output, e.strerror or e), file=sys.stderr)
+        return 1
+    except ValueError as e:   # e.g. a tensor the GGUF writer refuses
+        print("convert_hf: error: %s" % e, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("convert_hf: interrupted", file=sys.stderr)
