@@ -952,7 +952,7 @@ class Converter:
             ttype = st(shape[-1]) if is_weight else gguf.F32
             w.add_lazy_tensor(gg, ttype, list(reversed(shape)), self._weight(name, ttype, perm, lora))
 
-        E, H, Hkv, D = c.n_embd, c.n_head, c.n_head_kv, c.head_dim
+        H, Hkv, D = c.n_head, c.n_head_kv, c.head_dim
         base("model.embed_tokens.weight", "token_embd.weight")
         if self.rope_factors is not None:
             w.add_lazy_tensor("rope_freqs.weight", gguf.F32, [len(self.rope_factors)], small(self.rope_factors))
