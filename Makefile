@@ -14,10 +14,10 @@ B       := build
 DEFAULT_MODEL := models/lolcat-stories.gguf
 MODEL ?= $(firstword $(wildcard $(DEFAULT_MODEL)) $(wildcard $(SHARED)/models/stories260K/stories260K.gguf))
 
-PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-test
+PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-quantize $(B)/lolcat-test
 HEADER   := lolcat.h
 
-.PHONY: all test run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp clean
+.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp clean
 
 all: $(PROGRAMS)
 
@@ -29,6 +29,8 @@ $(B)/lolcat-chat: examples/chat.c $(HEADER) | $(B)
 $(B)/lolcat-simple: examples/simple.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-score: tools/score.c $(HEADER) | $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+$(B)/lolcat-quantize: tools/quantize.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-test: tests/test_main.c tests/*.c tests/*.h $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
@@ -46,6 +48,13 @@ $(B)/fixtures/manifest.txt: tools/reference.py tools/gguf.py | $(B) pydeps
 
 test: all fixtures
 	./$(B)/lolcat-test
+	$(MAKE) --no-print-directory test-tools
+
+# Converters and quantizer, end to end through the built programs (Python + the C tools).
+test-tools: all | pydeps
+	$(PY) tests/test_convert.py $(B)
+	$(PY) tests/test_llama2c.py $(B)
+	$(PY) tests/test_quantize.py $(B)
 
 run: $(B)/lolcat-chat
 	@if [ -z "$(MODEL)" ]; then \
