@@ -637,8 +637,11 @@ def tokenizer_kv(folder, n_vocab=None, cfg_ids=(None, None)):
         if pre is None:
             if model.get("byte_fallback"):
                 raise ConvertError("%s: SentencePiece-style BPE; tokenizer.model is needed" % tj)
-            note("%s: unknown pre-tokenizer, written as 'default'" % tj)
-            pre = "default"
+            # An unknown split written as "default" would silently tokenize differently from
+            # the real tokenizer; "unknown" makes lc_tokenize refuse with UNSUPPORTED instead.
+            note("%s: pre-tokenizer not recognised (GPT-2 and Llama 3 are); written as 'unknown': "
+                 "lolcat.h will decode but refuse to tokenize" % tj)
+            pre = "unknown"
         id_to_text, special = {}, {}
         for text, i in model["vocab"].items():
             id_to_text[i] = text
