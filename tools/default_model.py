@@ -81,7 +81,7 @@ def main(argv=None):
                       log=os.path.join(w, "linearize.log")))
     model = os.path.join(a.out, "lolcat-stories.gguf")
     soft = os.path.join(a.out, "lolcat-stories-softmax.gguf")
-    lolcats_experiment.convert(softmax, lol, model, outtype="f16")
+    lolcats_experiment.convert(softmax, lol, model, outtype="q8_0")
     lolcats_experiment.convert(softmax, None, soft, outtype="f16")
     shutil.copyfile(held, os.path.join(a.out, "heldout-stories.jsonl"))
 
