@@ -10,8 +10,8 @@
    (dim 128, 4 layers, 4 heads / 2 KV heads, FFN 320, context 512) trained from scratch.
 3. tools/linearize.py: LoLCATs with sliding windows of 32 tokens, Hedgehog F = 16,
    attention transfer, then LoRA r=8 alpha=16 on q/k/v/o. Writes the official .pt files.
-4. tools/convert_hf.py: the softmax folder + .pt files -> models/lolcat-stories.gguf (F16),
-   and the softmax model alone -> models/lolcat-stories-softmax.gguf (F16).
+4. tools/convert_hf.py: the softmax folder + .pt files -> models/lolcat-stories.gguf (q8_0),
+   and the softmax model alone -> models/lolcat-stories-softmax.gguf (q8_0).
 5. build/lolcat-score on the held-out documents -> models/quality.md; the held-out text is
    copied to models/heldout-stories.jsonl so the table can be rerun from the repository.
 Every stage is skipped when its output exists (delete WORK to start over). All seeds are
@@ -82,7 +82,7 @@ def main(argv=None):
     model = os.path.join(a.out, "lolcat-stories.gguf")
     soft = os.path.join(a.out, "lolcat-stories-softmax.gguf")
     lolcats_experiment.convert(softmax, lol, model, outtype="q8_0")
-    lolcats_experiment.convert(softmax, None, soft, outtype="f16")
+    lolcats_experiment.convert(softmax, None, soft, outtype="q8_0")
     shutil.copyfile(held, os.path.join(a.out, "heldout-stories.jsonl"))
 
     tok = os.path.join(w, "heldout-tokens")
