@@ -8,7 +8,7 @@
 3. The .pt files and YAML configs have the official layouts (spec 5): keys, shapes,
    container, and LoRA B rows / feature-map D axis in Hugging Face order.
 4. The GGUF-vocabulary SentencePiece encoder equals sentencepiece itself on a BPE model
-   trained here.
+   trained here, and build/lolcat-tokenize equals it on the shipped model's vocabulary.
 Prints one line per check and "N checks, M failed"; exit status 1 on any failure.
 """
 
@@ -191,6 +191,27 @@ def test_spm_encoder(tmp):
           same == len(texts), "%d/%d equal" % (same, len(texts)))
 
 
+def test_shipped_vocab():
+    """lolcat.h's tokenizer (build/lolcat-tokenize) on the shipped model's vocabulary equals the
+    GGUF-vocab encoder above (== sentencepiece) on the held-out stories."""
+    import json
+    model = os.path.join(ROOT, "models", "lolcat-stories.gguf")
+    tool = os.path.join(ROOT, "build", "lolcat-tokenize")
+    if not (os.path.exists(model) and os.path.exists(tool)):
+        print("SKIP shipped-model tokenizer check (needs models/lolcat-stories.gguf and build/lolcat-tokenize)")
+        return
+    meta, _ = gguf.read_gguf(model)
+    enc = hf_io.GGUFSpmEncoder(meta)
+    with open(os.path.join(ROOT, "models", "heldout-stories.jsonl")) as f:
+        docs = [json.loads(line)["text"] for line in f][:20]
+    same = 0
+    for d in docs:
+        r = subprocess.run([tool, "-m", model], input=d.encode("utf-8"), stdout=subprocess.PIPE, check=True)
+        same += [int(x) for x in r.stdout.split()] == enc.encode(d)
+    check("lolcat-tokenize == Python SPM encoder on the shipped vocabulary, %d held-out stories" % len(docs),
+          same == len(docs), "%d/%d equal" % (same, len(docs)))
+
+
 def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
@@ -198,6 +219,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_attention_transfer_and_checkpoints(tmp)
         test_spm_encoder(tmp)
+    test_shipped_vocab()
     print("%d checks, %d failed" % (COUNT[0], FAILED[0]))
     return 1 if FAILED[0] else 0
 
