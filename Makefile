@@ -10,14 +10,17 @@ PY      := /usr/bin/python3
 SHARED  ?= ../shared
 B       := build
 
-# The model `make run` uses: ours when it exists, else the shared stories260K.
+# The model `make run` uses: ours when it exists, else the shared stories260K. Both are so small
+# (< 1M parameters) that one thread decodes fastest: OpenMP's fork/join costs more than a matvec.
+RUN_THREADS ?= 1
 DEFAULT_MODEL := models/lolcat-stories.gguf
 MODEL ?= $(firstword $(wildcard $(DEFAULT_MODEL)) $(wildcard $(SHARED)/models/stories260K/stories260K.gguf))
 
 PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-quantize $(B)/lolcat-tokenize $(B)/lolcat-test
 HEADER   := lolcat.h
 
-.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp clean
+.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp clean \
+        test-linearize test-lolcats lolcats-stories260k default-model
 
 all: $(PROGRAMS)
 
@@ -39,7 +42,7 @@ $(B)/lolcat-test: tests/test_main.c tests/*.c tests/*.h $(HEADER) | $(B)
 
 # Python packages for the reference, converters and fixtures (Debian's, through apt).
 pydeps:
-	@$(PY) -c "import torch, numpy, yaml, sentencepiece" 2>/dev/null || tools/install-deps.sh
+	@$(PY) -c "import torch, numpy, yaml, sentencepiece" 2>/dev/null && ls -d /usr/lib/*/openblas-openmp >/dev/null 2>&1 || tools/install-deps.sh
 
 deps:
 	tools/install-deps.sh
@@ -58,7 +61,7 @@ $(LLAMA3_VOCAB): tools/fetch_llama3_vocab.sh tools/llama3_vocab_to_gguf.py | $(B
 # Unit tests, the converters and quantizer, then lolcat-chat driven through tmux (tests/chat_tmux.sh).
 test: all fixtures $(LLAMA3_VOCAB)
 	./$(B)/lolcat-test
-	$(MAKE) --no-print-directory test-tools
+	$(MAKE) --no-print-directory test-tools test-linearize test-lolcats
 	tests/chat_tmux.sh
 
 # Converters and quantizer, end to end through the built programs (Python + the C tools).
@@ -67,10 +70,44 @@ test-tools: all | pydeps
 	$(PY) tests/test_llama2c.py $(B)
 	$(PY) tests/test_quantize.py $(B)
 
+# ---- LoLCATs pipeline: tools/linearize.py and the shipped model -------------------------
+TEACHER := $(SHARED)/models/stories260K/stories260K.gguf
+LOLPY   := OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice -n 10 $(PY)
+
+# Training math against tools/reference.py, checkpoint layouts, tokenizer (seconds).
+test-linearize: pydeps
+	$(PY) tests/test_linearize.py
+
+# CI-sized LoLCATs runs with a tolerance: stories260K (needs ../shared, else SKIP) and our
+# shipped softmax model (always): sample text with lolcat-chat, linearize briefly,
+# convert, and require held-out perplexity (first 256 tokens of each document, the
+# training length) within 15% of the softmax original.
+test-lolcats: $(B)/lolcat-chat $(B)/lolcat-score pydeps
+	@if [ -f $(TEACHER) ]; then \
+	    $(LOLPY) tools/lolcats_experiment.py $(TEACHER) $(B)/test-lolcats-260k --variants lolcats \
+	        --train-docs 200 --eval-docs 40 --doc-tokens 255 --eval-max-tokens 256 --window 64 \
+	        --feature-dim 8 --steps1 100 --steps2 100 --batch 4 --seq-len 256 --max-ratio 1.15; \
+	else echo "SKIP test-lolcats stories260K: $(TEACHER) not found"; fi
+	$(LOLPY) tools/lolcats_experiment.py models/lolcat-stories-softmax.gguf $(B)/test-lolcats-ours \
+	    --variants lolcats --eval-data models/heldout-stories.jsonl --eval-max-tokens 256 \
+	    --train-docs 200 --doc-tokens 255 --window 32 --feature-dim 16 --steps1 150 --steps2 150 \
+	    --lr2 3e-3 --batch 4 --seq-len 256 --max-ratio 1.15
+
+# The full stories260K experiment of models/README.md: LoLCATs and two ablations.
+lolcats-stories260k: $(B)/lolcat-chat $(B)/lolcat-score pydeps
+	$(LOLPY) tools/lolcats_experiment.py $(TEACHER) $(B)/lolcats-stories260k --train-docs 1000 \
+	    --eval-docs 100 --eval-max-tokens 256 --window 64 --feature-dim 8 --steps1 150 --steps2 150 \
+	    --batch 4 --seq-len 256
+
+# Rebuilds models/lolcat-stories.gguf end to end (needs the teacher in ../shared).
+default-model: $(B)/lolcat-chat $(B)/lolcat-score pydeps
+	@test -f $(TEACHER) || { echo "default-model: needs the teacher $(TEACHER)" >&2; exit 1; }
+	$(LOLPY) tools/default_model.py $(TEACHER)
+
 run: $(B)/lolcat-chat
 	@if [ -z "$(MODEL)" ]; then \
 	    echo "make run: no model. Expected $(DEFAULT_MODEL) or $(SHARED)/models/stories260K/stories260K.gguf." >&2; exit 1; fi
-	./$(B)/lolcat-chat -m $(MODEL) -p "Once upon a time" -n 256 --temp 0.8 --seed 42
+	./$(B)/lolcat-chat -m $(MODEL) -p "Once upon a time" -n 256 --temp 0.8 --seed 42 -t $(RUN_THREADS)
 
 # Sanitizers and variants: the whole suite again under each.
 test-asan: fixtures | $(B)

