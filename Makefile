@@ -16,11 +16,12 @@ RUN_THREADS ?= 1
 DEFAULT_MODEL := models/lolcat-stories.gguf
 MODEL ?= $(firstword $(wildcard $(DEFAULT_MODEL)) $(wildcard $(SHARED)/models/stories260K/stories260K.gguf))
 
-PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-quantize $(B)/lolcat-tokenize $(B)/lolcat-test
+PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-quantize $(B)/lolcat-tokenize $(B)/lolcat-soak $(B)/lolcat-test
 HEADER   := lolcat.h
 
-.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp clean \
-        test-linearize test-lolcats lolcats-stories260k default-model
+.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-tsan test-scalar test-cpp clean \
+        test-linearize test-lolcats lolcats-stories260k default-model \
+        fuzz fuzz-seeds fuzz-smoke fuzz-long fuzz-coverage valgrind soak
 
 all: $(PROGRAMS)
 
@@ -36,6 +37,8 @@ $(B)/lolcat-score: tools/score.c $(HEADER) | $(B)
 $(B)/lolcat-quantize: tools/quantize.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-tokenize: tools/tokenize.c $(HEADER) | $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+$(B)/lolcat-soak: tools/soak.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-test: tests/test_main.c tests/*.c tests/*.h $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
@@ -123,6 +126,81 @@ test-scalar: fixtures | $(B)
 test-cpp: | $(B)
 	g++ -std=c++11 -Wall -Wextra -Wshadow -O1 -c tests/compile_cpp.cpp -o $(B)/compile_cpp.o
 	$(CC) $(WARN) -pedantic -O1 -DLOLCAT_STATIC -c tests/compile_static.c -o $(B)/compile_static.o
+
+# ThreadSanitizer: no OpenMP (libgomp is not TSan-instrumented and would drown the report in
+# false positives); what is under test is the library's own thread safety across contexts.
+test-tsan: | $(B)
+	clang $(WARN) -O1 -g -fsanitize=thread tests/test_main.c -o $(B)/lolcat-test-tsan $(LDLIBS) -lpthread
+	TSAN_OPTIONS=halt_on_error=1 ./$(B)/lolcat-test-tsan security/threads
+
+# Long run: SOAK_TOKENS decode steps in one context on a linear/hybrid model (any GGUF: SOAK_MODEL=...).
+SOAK_MODEL  ?= $(B)/fixtures/hybrid_tk.gguf
+SOAK_TOKENS ?= 1000000
+soak: $(B)/lolcat-soak
+	@[ -f $(SOAK_MODEL) ] || $(MAKE) fixtures
+	nice -n 10 ./$(B)/lolcat-soak -m $(SOAK_MODEL) -n $(SOAK_TOKENS) -t 1
+
+# Valgrind over the chat CLI: the build as shipped (OpenMP; libgomp's own thread pool is
+# suppressed) and one without OpenMP, where nothing at all may be left at exit.
+VG_MODEL ?= $(or $(MODEL),$(B)/fixtures/hybrid_tk.gguf)
+VG       := valgrind --error-exitcode=1 --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all
+valgrind: $(B)/lolcat-chat
+	$(CC) -O1 -g $(WARN) examples/chat.c -o $(B)/lolcat-chat-noomp $(LDLIBS)
+	$(VG) ./$(B)/lolcat-chat-noomp -m $(VG_MODEL) -p "Once upon a time" -n 48 --seed 7 --temp 0.8
+	$(VG) --suppressions=tests/valgrind-libgomp.supp ./$(B)/lolcat-chat -m $(VG_MODEL) -p "Once upon a time" -n 48 --seed 7 --temp 0.8 -t 2
+
+# ---- fuzzing: libFuzzer harnesses (fuzz/fuzz_harness.h), clang with ASan + UBSan ------------------
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZERS    := gguf vocab tokenize state chat
+FUZZ_DIR   := $(B)/fuzz
+FUZZ_TIME  ?= 40
+FUZZ_BINS  := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZERS))
+FUZZ_RUN    = env ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 LOLCAT_SHARED=$(SHARED) \
+              ./$(FUZZ_DIR)/fuzz_$(1) -rss_limit_mb=2048 -timeout=30 -dict=fuzz/gguf.dict -print_final_stats=1 \
+              $(FUZZ_DIR)/corpus/$(1) $(FUZZ_DIR)/seeds/$(1)
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_main.c fuzz/fuzz_harness.h tests/test_util.h $(HEADER)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c99 -Wall -Wextra -Wno-unused-function -DFZ_TARGET=fz_$* $< -o $@ -lm
+$(B)/lolcat-fuzz-seeds: fuzz/seeds.c fuzz/fuzz_harness.h tests/test_util.h $(HEADER) | $(B)
+	$(CC) $(OPT) $(WARN) $< -o $@ $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+
+# Seeds: generated small models, vocabularies, texts and real state blobs, plus our fixtures,
+# the ../shared models and vocabularies when present, and the committed regression inputs.
+fuzz-seeds: $(B)/lolcat-fuzz-seeds
+	rm -rf $(FUZZ_DIR)/seeds
+	for f in $(FUZZERS); do mkdir -p $(FUZZ_DIR)/seeds/$$f $(FUZZ_DIR)/corpus/$$f; done
+	./$(B)/lolcat-fuzz-seeds $(FUZZ_DIR)/seeds
+	for f in $(wildcard $(B)/fixtures/*.gguf) $(wildcard $(SHARED)/models/*/*.gguf); do cp $$f $(FUZZ_DIR)/seeds/gguf/; done
+	for f in $(wildcard $(SHARED)/models/llama.cpp-vocab/*.gguf); do cp $$f $(FUZZ_DIR)/seeds/vocab/; done
+	for f in $(FUZZERS); do for r in tests/data/regress/$$f-*; do [ -f "$$r" ] && cp "$$r" $(FUZZ_DIR)/seeds/$$f/ || true; done; done
+
+# Each harness for FUZZ_TIME seconds (CI runs this); a crash fails the target and leaves the input
+# in the current directory as crash-*.
+fuzz-smoke: $(FUZZ_BINS) fuzz-seeds
+	for f in $(FUZZERS); do $(call FUZZ_RUN,$$f) -max_total_time=$(FUZZ_TIME) || exit 1; done
+
+# The long run: every harness in parallel at low priority, FUZZ_TIME seconds each; logs in build/fuzz/.
+fuzz-long: $(FUZZ_BINS) fuzz-seeds
+	for f in $(FUZZERS); do ( nice -n 15 $(call FUZZ_RUN,$$f) -max_total_time=$(FUZZ_TIME) > $(FUZZ_DIR)/long-$$f.log 2>&1; \
+	    echo "exit $$?" >> $(FUZZ_DIR)/long-$$f.log ) & done; wait
+
+# Line/region coverage of lolcat.h reached by the corpora (llvm-cov), for the fuzzing report.
+FUZZ_COV_BINS := $(addprefix $(FUZZ_DIR)/cov_,$(FUZZERS))
+$(FUZZ_DIR)/cov_%: fuzz/fuzz_main.c fuzz/fuzz_harness.h tests/test_util.h $(HEADER)
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer -fprofile-instr-generate -fcoverage-mapping -std=c99 -Wno-unused-function \
+	    -DFZ_TARGET=fz_$* $< -o $@ -lm
+fuzz-coverage: $(FUZZ_COV_BINS)
+	rm -f $(FUZZ_DIR)/cov-*.profraw
+	for f in $(FUZZERS); do LLVM_PROFILE_FILE=$(FUZZ_DIR)/cov-$$f.profraw LOLCAT_SHARED=$(SHARED) \
+	    ./$(FUZZ_DIR)/cov_$$f -runs=0 -rss_limit_mb=4096 $(FUZZ_DIR)/corpus/$$f $(FUZZ_DIR)/seeds/$$f > /dev/null 2>&1 || exit 1; done
+	llvm-profdata merge -sparse $(FUZZ_DIR)/cov-*.profraw -o $(FUZZ_DIR)/cov.profdata
+	llvm-cov report $(firstword $(FUZZ_COV_BINS)) $(addprefix -object ,$(wordlist 2,99,$(FUZZ_COV_BINS))) \
+	    -instr-profile=$(FUZZ_DIR)/cov.profdata lolcat.h
 
 clean:
 	rm -rf $(B)

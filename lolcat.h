@@ -63,8 +63,10 @@
        of a sequence, then decodes with sliding windows, as the reference's generate() does.
 
    SECURITY
-       Every size and offset read from a file is validated before use. Still, treat model
-       files as code you run: a valid file can hold any weights.
+       Every size and offset read from a file or a state blob is validated before use, and
+       sizes derived from them are computed with overflow checks. Still, treat model files as
+       code you run: a valid file can hold any weights and declare large (bounded) buffers;
+       pass an allocator with a budget when loading untrusted files. Details: SECURITY.md.
 
    RECENT CHANGES
        0.1.0  first release: GGUF loader, softmax/linear/hybrid layers, Hedgehog, T2R and
@@ -421,6 +423,9 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #define LOLCAT__MAX_TENSORS    (1u << 20)
 #define LOLCAT__MAX_KV         (1u << 20)
 #define LOLCAT__MAX_NAME       256                  /* tensor name / metadata key bytes */
+#define LOLCAT__MAX_STRING     ((uint64_t)1 << 24)  /* one metadata string value (a chat template is ~10 KB) */
+#define LOLCAT__MAX_ARRAY      ((uint64_t)1 << 26)  /* elements of one metadata array (vocab, merges) */
+#define LOLCAT__MAX_CTX_FLOATS ((uint64_t)1 << 58)  /* floats of one context: far below size overflow */
 #define LOLCAT__MAX_LAYERS     4096
 #define LOLCAT__MAX_WIDTH      (1 << 20)            /* embedding, FFN, head sizes */
 #define LOLCAT__MAX_VOCAB      (1 << 24)
@@ -468,6 +473,7 @@ static void *lc__alloc(const lc_allocator *a, size_t n) {
 }
 static void lc__free(const lc_allocator *a, void *p, size_t n) {
     if (!p) return;
+    if (n == 0) n = 1;   /* the size lc__alloc asked for: allocators that track sizes see a match */
     if (a->free) a->free(p, n, a->user); else LOLCAT_FREE(p, n, a->user);
 }
 static void *lc__zalloc(const lc_allocator *a, size_t n) {
@@ -486,6 +492,28 @@ static int lc__add_u64(uint64_t a, uint64_t b, uint64_t *out) {
     if (b > UINT64_MAX - a) return 0;
     *out = a + b;
     return 1;
+}
+
+/* In-place heapsort of n elements of `size` <= 16 bytes by a strict total order `before`
+   (a, b, ctx). No allocation (libc qsort may call malloc) and O(n log n) in the worst case. */
+static void lc__swap_elems(unsigned char *a, unsigned char *b, size_t size) {
+    unsigned char t[16];
+    memcpy(t, a, size); memcpy(a, b, size); memcpy(b, t, size);
+}
+static void lc__sort(void *base, size_t n, size_t size, int (*before)(const void *, const void *, const void *), const void *ctx) {
+    unsigned char *p = (unsigned char *)base;
+    size_t start, end, root, child;
+    if (n < 2 || size > 16) return;
+    for (end = n, start = n / 2; ; ) {      /* heapify (max-heap by `before`), then pop */
+        if (start > 0) start--;
+        else if (--end > 0) lc__swap_elems(p, p + end * size, size);
+        else break;
+        for (root = start; (child = 2 * root + 1) < end; root = child) {
+            if (child + 1 < end && before(p + child * size, p + (child + 1) * size, ctx)) child++;
+            if (!before(p + root * size, p + child * size, ctx)) break;
+            lc__swap_elems(p + root * size, p + child * size, size);
+        }
+    }
 }
 
 /* Writes a formatted message into a fixed buffer; never allocates. */
@@ -899,7 +927,7 @@ static int lc__rd_skip(lc__reader *r, uint64_t n) {
     return 1;
 }
 static int lc__rd_string(lc__reader *r, const char **s, uint64_t *len) {
-    if (!lc__rd(r, len, 8) || *len > r->size - r->off) return 0;
+    if (!lc__rd(r, len, 8) || *len > r->size - r->off || *len > LOLCAT__MAX_STRING) return 0;
     *s = (const char *)(r->p + r->off);
     r->off += *len;
     return 1;
@@ -1053,18 +1081,23 @@ static lc_result lc__gguf_parse(lc__gguf *g, const unsigned char *data, uint64_t
         kv->val = r.p + r.off;
         if (kv->type == LOLCAT__GGUF_STRING) {
             const char *s; uint64_t n;
-            if (!lc__rd_string(&r, &s, &n)) { lc__set_msg(err, err_cap, "metadata '%.*s': string truncated", (int)key_len, key); return LOLCAT_ERR_TRUNCATED; }
+            if (!lc__rd_string(&r, &s, &n)) { lc__set_msg(err, err_cap, "metadata '%.*s': string truncated or over 16 MiB", (int)key_len, key); return LOLCAT_ERR_TRUNCATED; }
         } else if (kv->type == LOLCAT__GGUF_ARRAY) {
             uint64_t bytes;
             if (!lc__rd(&r, &kv->arr_type, 4) || !lc__rd(&r, &kv->arr_n, 8)) {
                 lc__set_msg(err, err_cap, "metadata '%.*s': array header truncated", (int)key_len, key); return LOLCAT_ERR_TRUNCATED;
             }
             kv->val = r.p + r.off;
+            if (kv->arr_n > LOLCAT__MAX_ARRAY) {
+                lc__set_msg(err, err_cap, "metadata '%.*s': array of %llu elements (at most %llu allowed)", (int)key_len, key,
+                            (unsigned long long)kv->arr_n, (unsigned long long)LOLCAT__MAX_ARRAY);
+                return LOLCAT_ERR_CORRUPT;
+            }
             if (kv->arr_type == LOLCAT__GGUF_STRING) {
                 if (kv->arr_n > (r.size - r.off) / 8) { lc__set_msg(err, err_cap, "metadata '%.*s': %llu strings cannot fit", (int)key_len, key, (unsigned long long)kv->arr_n); return LOLCAT_ERR_TRUNCATED; }
                 for (j = 0; j < kv->arr_n; j++) {
                     const char *s; uint64_t n;
-                    if (!lc__rd_string(&r, &s, &n)) { lc__set_msg(err, err_cap, "metadata '%.*s': string %llu truncated", (int)key_len, key, (unsigned long long)j); return LOLCAT_ERR_TRUNCATED; }
+                    if (!lc__rd_string(&r, &s, &n)) { lc__set_msg(err, err_cap, "metadata '%.*s': string %llu truncated or over 16 MiB", (int)key_len, key, (unsigned long long)j); return LOLCAT_ERR_TRUNCATED; }
                 }
             } else {
                 int es = lc__gguf_scalar_size(kv->arr_type);
@@ -1924,49 +1957,52 @@ LCDEF lc_ctx_params lc_ctx_default_params(void) {
     return p;
 }
 
-/* Lays out every buffer of a context in one block: pass base == NULL to count floats. */
-static size_t lc__ctx_layout(lc_ctx *c, float *base) {
+/* Lays out every buffer of a context in one block: pass base == NULL to count floats. Sizes
+   come from file-declared shapes and caller parameters, so every product is checked: returns
+   0 if the total would exceed LOLCAT__MAX_CTX_FLOATS. */
+static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
     const lc_model *m = c->model;
-    size_t off = 0, T = (size_t)c->params.n_batch, t;
-    int il, nt = c->n_threads_cap;
-    size_t scores = 1;
-#define LOLCAT__TAKE(ptr, n) do { size_t n_ = (size_t)(n); if (base) (ptr) = base + off; off += (n_ + 15) & ~(size_t)15; } while (0)
-    LOLCAT__TAKE(c->x, T * m->n_embd);
-    LOLCAT__TAKE(c->xn, T * m->n_embd);
-    LOLCAT__TAKE(c->q, T * m->max_q);
-    LOLCAT__TAKE(c->k, T * m->max_k);
-    LOLCAT__TAKE(c->v, T * m->max_v);
-    LOLCAT__TAKE(c->att, T * m->max_att);
-    LOLCAT__TAKE(c->ffg, T * m->max_ff);
-    LOLCAT__TAKE(c->ffu, T * m->max_ff);
-    LOLCAT__TAKE(c->tmp, T * LOLCAT__MAX(m->max_rank, 1));
-    LOLCAT__TAKE(c->rope_cs, T * LOLCAT__MAX(m->n_rot, 2));
-    LOLCAT__TAKE(c->logits, m->n_vocab);
+    uint64_t off = 0, T = (uint64_t)c->params.n_batch, scores = 1;
+    int il, t, nt = c->n_threads_cap, ok = 1;
+#define LOLCAT__TAKE(ptr, a, b, d) do { uint64_t n_; \
+        if (!lc__mul_u64((uint64_t)(a), (uint64_t)(b), &n_) || !lc__mul_u64(n_, (uint64_t)(d), &n_) || n_ > LOLCAT__MAX_CTX_FLOATS - off) ok = 0; \
+        else { if (base) (ptr) = base + off; off += (n_ + 15) & ~(uint64_t)15; } } while (0)
+    LOLCAT__TAKE(c->x, T, m->n_embd, 1);
+    LOLCAT__TAKE(c->xn, T, m->n_embd, 1);
+    LOLCAT__TAKE(c->q, T, m->max_q, 1);
+    LOLCAT__TAKE(c->k, T, m->max_k, 1);
+    LOLCAT__TAKE(c->v, T, m->max_v, 1);
+    LOLCAT__TAKE(c->att, T, m->max_att, 1);
+    LOLCAT__TAKE(c->ffg, T, m->max_ff, 1);
+    LOLCAT__TAKE(c->ffu, T, m->max_ff, 1);
+    LOLCAT__TAKE(c->tmp, T, LOLCAT__MAX(m->max_rank, 1), 1);
+    LOLCAT__TAKE(c->rope_cs, T, LOLCAT__MAX(m->n_rot, 2), 1);
+    LOLCAT__TAKE(c->logits, m->n_vocab, 1, 1);
     for (il = 0; il < m->n_layer; il++) {
         const lc__layer *L = &m->layers[il];
         lc__layer_state *st = &c->ls[il];
         st->cap = L->kind == LOLCAT_LAYER_SOFTMAX ? c->params.n_ctx
                 : L->kind == LOLCAT_LAYER_HYBRID ? (int64_t)m->window * (c->params.window_mode == LOLCAT_WINDOW_TERRACE ? 2 : 1) : 0;
-        scores = LOLCAT__MAX(scores, (size_t)st->cap);
-        LOLCAT__TAKE(st->k_hist, (size_t)st->cap * L->n_head_kv * L->dk);
-        LOLCAT__TAKE(st->v_hist, (size_t)st->cap * L->n_head_kv * L->dv);
+        scores = LOLCAT__MAX(scores, (uint64_t)st->cap);
+        LOLCAT__TAKE(st->k_hist, st->cap, L->n_head_kv, L->dk);
+        LOLCAT__TAKE(st->v_hist, st->cap, L->n_head_kv, L->dv);
         if (L->kind != LOLCAT_LAYER_SOFTMAX) {
-            LOLCAT__TAKE(st->S, (size_t)L->n_head * L->n_feat * L->dv);
-            LOLCAT__TAKE(st->z, (size_t)L->n_head * L->n_feat);
+            LOLCAT__TAKE(st->S, L->n_head, L->n_feat, L->dv);
+            LOLCAT__TAKE(st->z, L->n_head, L->n_feat, 1);
         }
     }
     c->row_stride = ((size_t)m->max_in + 15) & ~(size_t)15;
-    LOLCAT__TAKE(c->rowbuf, c->row_stride * (size_t)nt);
-    for (t = 0; t < (size_t)nt; t++) {
+    LOLCAT__TAKE(c->rowbuf, c->row_stride, nt, 1);
+    for (t = 0; t < nt; t++) {
         lc__thread_scratch *s = &c->ts[t];
-        LOLCAT__TAKE(s->scores, scores);
-        LOLCAT__TAKE(s->phi_q, LOLCAT__MAX(m->max_feat, 1));
-        LOLCAT__TAKE(s->phi_k, LOLCAT__MAX(m->max_feat, 1));
-        LOLCAT__TAKE(s->u, LOLCAT__MAX(m->fmap_dim, 1));
-        LOLCAT__TAKE(s->num, LOLCAT__MAX(m->max_dv, 1));
+        LOLCAT__TAKE(s->scores, scores, 1, 1);
+        LOLCAT__TAKE(s->phi_q, LOLCAT__MAX(m->max_feat, 1), 1, 1);
+        LOLCAT__TAKE(s->phi_k, LOLCAT__MAX(m->max_feat, 1), 1, 1);
+        LOLCAT__TAKE(s->u, LOLCAT__MAX(m->fmap_dim, 1), 1, 1);
+        LOLCAT__TAKE(s->num, LOLCAT__MAX(m->max_dv, 1), 1, 1);
     }
 #undef LOLCAT__TAKE
-    return off;
+    return ok ? off : 0;
 }
 
 static void lc__ctx_free(lc_ctx *c) {
@@ -1981,7 +2017,7 @@ LCDEF lc_result lc_ctx_create(const lc_model *m, const lc_ctx_params *params, lc
     lc_ctx *c;
     lc_allocator a;
     lc_ctx_params p = params ? *params : lc_ctx_default_params();
-    uint64_t bytes;
+    uint64_t bytes, floats;
     if (!out) return LOLCAT_ERR_INVALID_ARGUMENT;
     *out = NULL;
     if (!m || m->vocab_only) return LOLCAT_ERR_INVALID_ARGUMENT;   /* vocabulary-only files cannot run */
@@ -2001,8 +2037,9 @@ LCDEF lc_result lc_ctx_create(const lc_model *m, const lc_ctx_params *params, lc
     c->ls = (lc__layer_state *)lc__zalloc(&a, (size_t)m->n_layer * sizeof(lc__layer_state));
     c->ts = (lc__thread_scratch *)lc__zalloc(&a, (size_t)c->n_threads_cap * sizeof(lc__thread_scratch));
     if (!c->ls || !c->ts) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
-    c->block_floats = lc__ctx_layout(c, NULL);
-    if (!lc__mul_u64(c->block_floats, sizeof(float), &bytes) || bytes > (uint64_t)SIZE_MAX - 64) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    floats = lc__ctx_layout(c, NULL);   /* 0: the sizes overflow */
+    if (floats == 0 || !lc__mul_u64(floats, sizeof(float), &bytes) || bytes > (uint64_t)SIZE_MAX - 64) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    c->block_floats = (size_t)floats;
     c->block = (float *)lc__alloc(&a, (size_t)bytes + 64);
     if (!c->block) { c->block_floats = 0; lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
     {   /* align the float block to 64 bytes for SIMD loads */
@@ -2791,8 +2828,11 @@ static int lc__vocab_bool_key(const lc_model *m, const char *key, int def) {
     return v != 0;
 }
 
-static int lc__special_cmp_len(const lc__vocab *v, int32_t a, int32_t b) {
-    return v->length[a] != v->length[b] ? (v->length[a] > v->length[b] ? -1 : 1) : (a < b ? -1 : a > b);
+static int lc__special_before(const void *pa, const void *pb, const void *ctx) {   /* longer text first, then lower id */
+    const lc__vocab *v = (const lc__vocab *)ctx;
+    int32_t a, b;
+    memcpy(&a, pa, 4); memcpy(&b, pb, 4);
+    return v->length[a] != v->length[b] ? v->length[a] > v->length[b] : a < b;
 }
 
 /* tokenizer.ggml.merges: "left right" strings in rank order, split at the first space after
@@ -2912,16 +2952,9 @@ static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap) {
             v->special_first[(unsigned char)s[0] >> 3] |= (unsigned char)(1u << ((unsigned char)s[0] & 7));
         }
     }
-    /* longest special text first, so "<|eot_id|>" wins over any prefix of it (insertion sort is
-       fine: a few hundred entries at most in real vocabularies) */
-    {
-        int32_t a, c;
-        for (a = 1; a < v->n_special; a++) {
-            int32_t key = v->special[a];
-            for (c = a - 1; c >= 0 && lc__special_cmp_len(v, v->special[c], key) > 0; c--) v->special[c + 1] = v->special[c];
-            v->special[c + 1] = key;
-        }
-    }
+    /* longest special text first, so "<|eot_id|>" wins over any prefix of it (O(n log n): a
+       hostile file may declare millions of special tokens) */
+    lc__sort(v->special, (size_t)v->n_special, sizeof(int32_t), lc__special_before, v);
     if (v->kind == LOLCAT__VOCAB_BPE) {
         lc_result res;
         /* llama.cpp's names for these two splits; a missing key means GPT-2's */
@@ -3464,6 +3497,37 @@ static int lc__cand_desc(const void *a, const void *b) {
     if (x->logit != y->logit) return x->logit > y->logit ? -1 : 1;
     return x->id < y->id ? -1 : x->id > y->id;
 }
+static int lc__cand_before(const void *a, const void *b, const void *ctx) { (void)ctx; return lc__cand_desc(a, b) < 0; }
+#define LOLCAT__CAND_LT(x, y) ((x).logit > (y).logit || ((x).logit == (y).logit && (x).id < (y).id))
+/* Sorts candidates by descending logit, then id: introsort (median-of-three quicksort, insertion
+   sort for short runs, lc__sort's heapsort when the recursion gets too deep), in place. */
+static void lc__sort_cand(lc__cand *c, int n, int depth) {
+    while (n > 16) {
+        lc__cand pivot, t;
+        int i, j, mid = n / 2;
+        if (depth-- <= 0) { lc__sort(c, (size_t)n, sizeof *c, lc__cand_before, NULL); return; }
+        if (LOLCAT__CAND_LT(c[mid], c[0])) { t = c[mid]; c[mid] = c[0]; c[0] = t; }
+        if (LOLCAT__CAND_LT(c[n - 1], c[0])) { t = c[n - 1]; c[n - 1] = c[0]; c[0] = t; }
+        if (LOLCAT__CAND_LT(c[n - 1], c[mid])) { t = c[n - 1]; c[n - 1] = c[mid]; c[mid] = t; }
+        pivot = c[mid];
+        for (i = 0, j = n - 1; ; i++, j--) {   /* Hoare partition: [0, j] <= pivot <= [j+1, n) */
+            while (LOLCAT__CAND_LT(c[i], pivot)) i++;
+            while (LOLCAT__CAND_LT(pivot, c[j])) j--;
+            if (i >= j) break;
+            t = c[i]; c[i] = c[j]; c[j] = t;
+        }
+        if (j + 1 < n - j - 1) { lc__sort_cand(c, j + 1, depth); c += j + 1; n -= j + 1; }   /* recurse on the smaller side */
+        else { lc__sort_cand(c + j + 1, n - j - 1, depth); n = j + 1; }
+    }
+    {
+        int i, j;
+        for (i = 1; i < n; i++) {
+            lc__cand key = c[i];
+            for (j = i - 1; j >= 0 && LOLCAT__CAND_LT(key, c[j]); j--) c[j + 1] = c[j];
+            c[j + 1] = key;
+        }
+    }
+}
 
 /* Moves the k largest candidates to the front, unordered (quickselect, O(n)). */
 static void lc__select_top(lc__cand *c, int n, int k) {
@@ -3505,7 +3569,7 @@ LCDEF int32_t lc_sampler_sample(lc_sampler *s, const float *logits) {
         return c[best].id;
     }
     if (s->p.top_k > 0 && s->p.top_k < n) { lc__select_top(c, n, s->p.top_k); n = s->p.top_k; }
-    qsort(c, (size_t)n, sizeof *c, lc__cand_desc);
+    lc__sort_cand(c, n, 64);   /* not qsort: glibc's allocates */
     mx = c[0].logit;
     if (mx == -INFINITY) { lc_sampler_accept(s, c[0].id); return c[0].id; }
     for (i = 0, sum = 0.0f; i < n; i++) { c[i].logit = expf(c[i].logit - mx); sum += c[i].logit; }   /* now probabilities */
