@@ -42,7 +42,10 @@
        LOLCAT_NO_AVX2 / LOLCAT_NO_NEON   (impl) disable one SIMD family
        LOLCAT_NO_MMAP            (impl) read model files into memory instead of mapping them
        OpenMP: compile with -fopenmp to split kernels across threads; without it, one thread.
-       SIMD is chosen at compile time: build with -mavx2 -mfma -mf16c (or -march=native) on x86.
+       SIMD is chosen at compile time: build with -mavx2 -mfma -mf16c (or -march=native) on x86;
+       aarch64 always has NEON (-march=armv8.2-a+dotprod adds the int8 dot instruction).
+       SIMD builds round activations to int8 blocks for Q8_0/Q4_0 weights, as llama.cpp does
+       (logits move by about 1e-3 relative); scalar builds compute in float.
 
    NOTES
        Models are immutable after loading and may be shared by any number of threads.
@@ -372,7 +375,8 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #define LOLCAT__ERR_CAP        512
 
 /* ===== @@PLATFORM ===== */
-#if !defined(LOLCAT_NO_SIMD) && !defined(LOLCAT_NO_AVX2) && defined(__AVX2__) && defined(__FMA__)
+/* x86: AVX2 + FMA + F16C (every AVX2 CPU has the other two; -march=native or -mavx2 -mfma -mf16c). */
+#if !defined(LOLCAT_NO_SIMD) && !defined(LOLCAT_NO_AVX2) && defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
 #define LOLCAT__AVX2 1
 #include <immintrin.h>
 #else
@@ -387,8 +391,10 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #if defined(_OPENMP)
 #include <omp.h>
 #define LOLCAT__THREAD_ID() omp_get_thread_num()
+#define LOLCAT__NUM_THREADS() omp_get_num_threads()
 #else
 #define LOLCAT__THREAD_ID() 0
+#define LOLCAT__NUM_THREADS() 1
 #endif
 #if !defined(LOLCAT_NO_MMAP) && (defined(__unix__) || defined(__APPLE__))
 #define LOLCAT__MMAP 1
@@ -520,12 +526,16 @@ static int lc__threads_default(void) {
 
 /* ===== @@K_DOT ===== */
 /* Dot products of one weight row (any type) with f32 activations. The _ref versions are the
-   specification; SIMD variants sit beside them and are tested against them. Quantized
-   blocks hold 32 values: Q8_0 = f16 scale + 32 int8; Q4_0 = f16 scale + 16 bytes of nibbles
-   (element j in the low nibble of byte j, element j+16 in the high nibble), value (q-8)*d. */
+   specification; the _avx2 and _neon variants sit beside them, are chosen at compile time and
+   are tested against them on odd sizes (tests/test_kernels.c). Quantized blocks hold 32
+   values: Q8_0 = f16 scale + 32 int8; Q4_0 = f16 scale + 16 bytes of nibbles (element j in
+   the low nibble of byte j, element j+16 in the high nibble), value (q-8)*d. */
 #define LOLCAT__QK 32
 #define LOLCAT__Q8_0_BYTES 34
 #define LOLCAT__Q4_0_BYTES 18
+#define LOLCAT__SIMD (LOLCAT__AVX2 || LOLCAT__NEON)
+/* SIMD builds quantize activations to int8 for Q8_0/Q4_0 weights (lc__quantize_act). */
+#define LOLCAT__QUANT_ACT LOLCAT__SIMD
 
 static float lc__dot_f32_ref(const float *a, const float *b, int n) {
     float sum = 0.0f;
@@ -572,12 +582,9 @@ static float lc__dot_q4_0_ref(const void *w, const float *x, int n) {
     }
     return sum;
 }
-
-/* Dispatchers: the forward pass only calls these names. */
-static float lc__dot_f32(const float *a, const float *b, int n) { return lc__dot_f32_ref(a, b, n); }
-static float lc__dot_row(int type, const void *row, const float *x, int n) {
+static float lc__dot_row_ref(int type, const void *row, const float *x, int n) {
     switch (type) {
-    case LOLCAT_TYPE_F32:  return lc__dot_f32((const float *)row, x, n);
+    case LOLCAT_TYPE_F32:  return lc__dot_f32_ref((const float *)row, x, n);
     case LOLCAT_TYPE_F16:  return lc__dot_f16_ref(row, x, n);
     case LOLCAT_TYPE_BF16: return lc__dot_bf16_ref(row, x, n);
     case LOLCAT_TYPE_Q8_0: return lc__dot_q8_0_ref(row, x, n);
@@ -586,8 +593,283 @@ static float lc__dot_row(int type, const void *row, const float *x, int n) {
     }
 }
 
+/* Activations for Q8_0/Q4_0 weights in SIMD builds, as ggml's q8_0 dot does: blocks of 32
+   int8 with an f32 scale d = max|x|/127, each value clamped to +-127 and rounded half to
+   even. The integer part of every block dot is then exact; the price is the activation
+   rounding, at most d/2 per element (0.4% of the block's largest magnitude). */
+static void lc__quantize_act_ref(const float *x, signed char *q, float *d, int n) {
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, x += LOLCAT__QK, q += LOLCAT__QK) {
+        float amax = 0.0f, id;
+        for (j = 0; j < LOLCAT__QK; j++) amax = LOLCAT__MAX(amax, fabsf(x[j]));
+        d[b] = amax / 127.0f;
+        id = d[b] != 0.0f ? 1.0f / d[b] : 0.0f;
+        for (j = 0; j < LOLCAT__QK; j++) {
+            float v = x[j] * id;
+            v = v > -127.0f ? v : -127.0f;      /* maps nan to -127: never UB */
+            v = v < 127.0f ? v : 127.0f;
+            q[j] = (signed char)(int)nearbyintf(v);
+        }
+    }
+}
+/* Weight row . quantized activations: sum over blocks of (d_w * d_x) * (integer block dot). */
+static float lc__dot_q8_0_q8_ref(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    float sum = 0.0f;
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, blk += LOLCAT__Q8_0_BYTES, xq += LOLCAT__QK) {
+        const signed char *q = (const signed char *)(blk + 2);
+        int32_t isum = 0;
+        for (j = 0; j < LOLCAT__QK; j++) isum += q[j] * xq[j];
+        sum += lc__f16_to_f32(lc__read_u16(blk)) * xd[b] * (float)isum;
+    }
+    return sum;
+}
+static float lc__dot_q4_0_q8_ref(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    float sum = 0.0f;
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, blk += LOLCAT__Q4_0_BYTES, xq += LOLCAT__QK) {
+        const unsigned char *q = blk + 2;
+        int32_t isum = 0;
+        for (j = 0; j < LOLCAT__QK / 2; j++) isum += ((q[j] & 15) - 8) * xq[j] + ((q[j] >> 4) - 8) * xq[j + 16];
+        sum += lc__f16_to_f32(lc__read_u16(blk)) * xd[b] * (float)isum;
+    }
+    return sum;
+}
+
+static float lc__dot_q_q8_ref(int type, const void *row, const signed char *xq, const float *xd, int n) {
+    return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_ref(row, xq, xd, n) : lc__dot_q4_0_q8_ref(row, xq, xd, n);
+}
+
+#if LOLCAT__AVX2
+static float lc__hsum_avx2(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+static __m256i lc__tail_mask_avx2(int n) {   /* the first n (0..8) lanes */
+    static const int32_t bits[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+    return _mm256_loadu_si256((const __m256i *)(bits + 8 - n));
+}
+static __m256 lc__load_f16_avx2(const void *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
+static __m256 lc__load_bf16_avx2(const void *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+static float lc__dot_f32_avx2(const float *a, const float *b, int n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
+        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    if (i < n) {
+        __m256i m = lc__tail_mask_avx2(n - i);
+        s1 = _mm256_fmadd_ps(_mm256_maskload_ps(a + i, m), _mm256_maskload_ps(b + i, m), s1);
+    }
+    return lc__hsum_avx2(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+}
+static void lc__quantize_act_avx2(const float *x, signed char *q, float *d, int n) {
+    const __m256 sign = _mm256_set1_ps(-0.0f), lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, x += LOLCAT__QK, q += LOLCAT__QK) {
+        __m256 v[4], m, id;
+        __m256i i0, i1, i2, i3;
+        __m128 m4;
+        float amax, inv;
+        for (j = 0; j < 4; j++) v[j] = _mm256_loadu_ps(x + 8 * j);
+        m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v[0]), _mm256_andnot_ps(sign, v[1])),
+                          _mm256_max_ps(_mm256_andnot_ps(sign, v[2]), _mm256_andnot_ps(sign, v[3])));
+        m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        amax = _mm_cvtss_f32(m4);
+        d[b] = amax / 127.0f;
+        inv = d[b] != 0.0f ? 1.0f / d[b] : 0.0f;
+        id = _mm256_set1_ps(inv);
+        for (j = 0; j < 4; j++) {   /* same clamp order as the reference: max first (nan -> -127) */
+            __m256 t = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(v[j], id), lo), hi);
+            v[j] = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        }
+        i0 = _mm256_cvtps_epi32(v[0]); i1 = _mm256_cvtps_epi32(v[1]);
+        i2 = _mm256_cvtps_epi32(v[2]); i3 = _mm256_cvtps_epi32(v[3]);
+        i0 = _mm256_packs_epi32(i0, i1);      /* lanes interleave by 128-bit halves ... */
+        i2 = _mm256_packs_epi32(i2, i3);
+        i0 = _mm256_packs_epi16(i0, i2);
+        i0 = _mm256_permutevar8x32_epi32(i0, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));   /* ... undo it */
+        _mm256_storeu_si256((__m256i *)q, i0);
+    }
+}
+/* 8 lanes, each the exact integer sum of 4 products of w and x (|w| <= 128, |x| <= 127). */
+static __m256 lc__i8dot_avx2(__m256i w, __m256i x) {
+    __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1)));
+}
+static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 int8 in [-8, 7] */
+    const __m128i lo4 = _mm_set1_epi8(15);
+    __m128i raw = _mm_loadu_si128((const __m128i *)q);
+    __m256i v = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), lo4), _mm_and_si128(raw, lo4));
+    return _mm256_sub_epi8(v, _mm256_set1_epi8(8));
+}
+static float lc__dot_q8_0_q8_avx2(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    int b = 0, nb = n / LOLCAT__QK;
+    for (; b + 2 <= nb; b += 2, blk += 2 * LOLCAT__Q8_0_BYTES, xq += 2 * LOLCAT__QK) {
+        __m256 s0 = lc__i8dot_avx2(_mm256_loadu_si256((const __m256i *)(blk + 2)), _mm256_loadu_si256((const __m256i *)xq));
+        __m256 s1 = lc__i8dot_avx2(_mm256_loadu_si256((const __m256i *)(blk + 2 + LOLCAT__Q8_0_BYTES)),
+                                   _mm256_loadu_si256((const __m256i *)(xq + LOLCAT__QK)));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk + LOLCAT__Q8_0_BYTES)) * xd[b + 1]), s1, acc1);
+    }
+    if (b < nb) {
+        __m256 s0 = lc__i8dot_avx2(_mm256_loadu_si256((const __m256i *)(blk + 2)), _mm256_loadu_si256((const __m256i *)xq));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
+    }
+    return lc__hsum_avx2(_mm256_add_ps(acc0, acc1));
+}
+static float lc__dot_q4_0_q8_avx2(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    int b = 0, nb = n / LOLCAT__QK;
+    for (; b + 2 <= nb; b += 2, blk += 2 * LOLCAT__Q4_0_BYTES, xq += 2 * LOLCAT__QK) {
+        __m256 s0 = lc__i8dot_avx2(lc__q4_unpack_avx2(blk + 2), _mm256_loadu_si256((const __m256i *)xq));
+        __m256 s1 = lc__i8dot_avx2(lc__q4_unpack_avx2(blk + 2 + LOLCAT__Q4_0_BYTES), _mm256_loadu_si256((const __m256i *)(xq + LOLCAT__QK)));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk + LOLCAT__Q4_0_BYTES)) * xd[b + 1]), s1, acc1);
+    }
+    if (b < nb) {
+        __m256 s0 = lc__i8dot_avx2(lc__q4_unpack_avx2(blk + 2), _mm256_loadu_si256((const __m256i *)xq));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
+    }
+    return lc__hsum_avx2(_mm256_add_ps(acc0, acc1));
+}
+#endif /* LOLCAT__AVX2 */
+
+#if LOLCAT__NEON
+static float32x4_t lc__load_f16_neon(const void *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)p))); }
+static float32x4_t lc__load_bf16_neon(const void *p) { return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16((const uint16_t *)p), 16)); }
+static float lc__dot_f32_neon(const float *a, const float *b, int n) {
+    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+    float tail = 0.0f;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = vfmaq_f32(s0, vld1q_f32(a + i), vld1q_f32(b + i));
+        s1 = vfmaq_f32(s1, vld1q_f32(a + i + 4), vld1q_f32(b + i + 4));
+        s2 = vfmaq_f32(s2, vld1q_f32(a + i + 8), vld1q_f32(b + i + 8));
+        s3 = vfmaq_f32(s3, vld1q_f32(a + i + 12), vld1q_f32(b + i + 12));
+    }
+    for (; i + 4 <= n; i += 4) s0 = vfmaq_f32(s0, vld1q_f32(a + i), vld1q_f32(b + i));
+    for (; i < n; i++) tail += a[i] * b[i];
+    return vaddvq_f32(vaddq_f32(vaddq_f32(s0, s1), vaddq_f32(s2, s3))) + tail;
+}
+static void lc__quantize_act_neon(const float *x, signed char *q, float *d, int n) {
+    const float32x4_t lo = vdupq_n_f32(-127.0f), hi = vdupq_n_f32(127.0f);
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, x += LOLCAT__QK, q += LOLCAT__QK) {
+        float32x4_t v[8], m = vdupq_n_f32(0.0f);
+        int16x8_t h[4];
+        float inv;
+        for (j = 0; j < 8; j++) { v[j] = vld1q_f32(x + 4 * j); m = vmaxq_f32(m, vabsq_f32(v[j])); }
+        d[b] = vmaxvq_f32(m) / 127.0f;
+        inv = d[b] != 0.0f ? 1.0f / d[b] : 0.0f;
+        for (j = 0; j < 8; j++)   /* maxnm maps nan to -127 like the reference */
+            v[j] = vminnmq_f32(vmaxnmq_f32(vmulq_n_f32(v[j], inv), lo), hi);
+        for (j = 0; j < 4; j++) h[j] = vcombine_s16(vmovn_s32(vcvtnq_s32_f32(v[2 * j])), vmovn_s32(vcvtnq_s32_f32(v[2 * j + 1])));
+        vst1q_s8(q, vcombine_s8(vmovn_s16(h[0]), vmovn_s16(h[1])));
+        vst1q_s8(q + 16, vcombine_s8(vmovn_s16(h[2]), vmovn_s16(h[3])));
+    }
+}
+/* 4 lanes of exact integer sums of the products of 32 int8 pairs. */
+static int32x4_t lc__i8dot_neon(int8x16_t w0, int8x16_t w1, int8x16_t x0, int8x16_t x1) {
+#if defined(__ARM_FEATURE_DOTPROD)
+    return vdotq_s32(vdotq_s32(vdupq_n_s32(0), w0, x0), w1, x1);
+#else
+    int16x8_t p0 = vmull_s8(vget_low_s8(w0), vget_low_s8(x0)), p1 = vmull_s8(vget_low_s8(w1), vget_low_s8(x1));
+    p0 = vmlal_s8(p0, vget_high_s8(w0), vget_high_s8(x0));   /* |sum of two| <= 2*128*127: fits int16 */
+    p1 = vmlal_s8(p1, vget_high_s8(w1), vget_high_s8(x1));
+    return vaddq_s32(vpaddlq_s16(p0), vpaddlq_s16(p1));
+#endif
+}
+static float lc__dot_q8_0_q8_neon(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    float32x4_t acc0 = vdupq_n_f32(0.0f), acc1 = acc0;
+    int b = 0, nb = n / LOLCAT__QK;
+    for (; b < nb; b++, blk += LOLCAT__Q8_0_BYTES, xq += LOLCAT__QK) {
+        const int8_t *q = (const int8_t *)(blk + 2);
+        int32x4_t s = lc__i8dot_neon(vld1q_s8(q), vld1q_s8(q + 16), vld1q_s8(xq), vld1q_s8(xq + 16));
+        float sc = lc__f16_to_f32(lc__read_u16(blk)) * xd[b];
+        if (b & 1) acc1 = vfmaq_n_f32(acc1, vcvtq_f32_s32(s), sc);
+        else acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(s), sc);
+    }
+    return vaddvq_f32(vaddq_f32(acc0, acc1));
+}
+static float lc__dot_q4_0_q8_neon(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    const uint8x16_t lo4 = vdupq_n_u8(15);
+    const int8x16_t eight = vdupq_n_s8(8);
+    float32x4_t acc0 = vdupq_n_f32(0.0f), acc1 = acc0;
+    int b = 0, nb = n / LOLCAT__QK;
+    for (; b < nb; b++, blk += LOLCAT__Q4_0_BYTES, xq += LOLCAT__QK) {
+        uint8x16_t raw = vld1q_u8(blk + 2);
+        int8x16_t w0 = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(raw, lo4)), eight);
+        int8x16_t w1 = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(raw, 4)), eight);
+        int32x4_t s = lc__i8dot_neon(w0, w1, vld1q_s8(xq), vld1q_s8(xq + 16));
+        float sc = lc__f16_to_f32(lc__read_u16(blk)) * xd[b];
+        if (b & 1) acc1 = vfmaq_n_f32(acc1, vcvtq_f32_s32(s), sc);
+        else acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(s), sc);
+    }
+    return vaddvq_f32(vaddq_f32(acc0, acc1));
+}
+#endif /* LOLCAT__NEON */
+
+/* Dispatchers: the forward pass only calls these names. */
+static float lc__dot_f32(const float *a, const float *b, int n) {
+#if LOLCAT__AVX2
+    return lc__dot_f32_avx2(a, b, n);
+#elif LOLCAT__NEON
+    return lc__dot_f32_neon(a, b, n);
+#else
+    return lc__dot_f32_ref(a, b, n);
+#endif
+}
+static void lc__quantize_act(const float *x, signed char *q, float *d, int n) {
+#if LOLCAT__AVX2
+    lc__quantize_act_avx2(x, q, d, n);
+#elif LOLCAT__NEON
+    lc__quantize_act_neon(x, q, d, n);
+#else
+    lc__quantize_act_ref(x, q, d, n);
+#endif
+}
+/* Q8_0 or Q4_0 row . quantized activations. */
+static float lc__dot_q_q8(int type, const void *row, const signed char *xq, const float *xd, int n) {
+#if LOLCAT__AVX2
+    return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_avx2(row, xq, xd, n) : lc__dot_q4_0_q8_avx2(row, xq, xd, n);
+#elif LOLCAT__NEON
+    return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_neon(row, xq, xd, n) : lc__dot_q4_0_q8_neon(row, xq, xd, n);
+#else
+    return lc__dot_q_q8_ref(type, row, xq, xd, n);
+#endif
+}
+/* x rounded through the int8 activation format, back to floats (prefill of quantized
+   weights uses these, so a chunk computes what token-by-token decoding computes). */
+static void lc__round_act(const float *x, float *out, int n) {
+    signed char q[LOLCAT__QK];
+    float d;
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++) {
+        lc__quantize_act(x + b * LOLCAT__QK, q, &d, LOLCAT__QK);
+        for (j = 0; j < LOLCAT__QK; j++) out[b * LOLCAT__QK + j] = (float)q[j] * d;
+    }
+}
+
 /* ===== @@K_DEQUANT ===== */
-static void lc__dequant_row(int type, const void *src, float *dst, int64_t n) {
+static void lc__dequant_row_ref(int type, const void *src, float *dst, int64_t n) {
     const unsigned char *p = (const unsigned char *)src;
     int64_t i;
     int j;
@@ -611,6 +893,97 @@ static void lc__dequant_row(int type, const void *src, float *dst, int64_t n) {
         }
         break;
     default: memset(dst, 0, (size_t)n * sizeof(float)); break;
+    }
+}
+/* Conversions are exact, so every variant gives the reference's bits. */
+#if LOLCAT__AVX2
+static void lc__dequant_row_avx2(int type, const void *src, float *dst, int64_t n) {
+    const unsigned char *p = (const unsigned char *)src;
+    int64_t i = 0;
+    switch (type) {
+    case LOLCAT_TYPE_F16: for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, lc__load_f16_avx2(p + 2 * i)); break;
+    case LOLCAT_TYPE_BF16: for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, lc__load_bf16_avx2(p + 2 * i)); break;
+    case LOLCAT_TYPE_Q8_0:
+        for (; i < n; i += LOLCAT__QK, p += LOLCAT__Q8_0_BYTES) {
+            __m256 d = _mm256_set1_ps(_cvtsh_ss(lc__read_u16(p)));
+            int j;
+            for (j = 0; j < 4; j++)
+                _mm256_storeu_ps(dst + i + 8 * j, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(p + 2 + 8 * j))))));
+        }
+        return;
+    case LOLCAT_TYPE_Q4_0:
+        for (; i < n; i += LOLCAT__QK, p += LOLCAT__Q4_0_BYTES) {
+            __m256 d = _mm256_set1_ps(_cvtsh_ss(lc__read_u16(p)));
+            __m256i q = lc__q4_unpack_avx2(p + 2);
+            __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
+            _mm256_storeu_ps(dst + i, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo))));
+            _mm256_storeu_ps(dst + i + 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8)))));
+            _mm256_storeu_ps(dst + i + 16, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi))));
+            _mm256_storeu_ps(dst + i + 24, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)))));
+        }
+        return;
+    default: break;
+    }
+    if (i < n) lc__dequant_row_ref(type, p + (type == LOLCAT_TYPE_F32 ? 4 : 2) * i, dst + i, n - i);
+}
+#endif
+#if LOLCAT__NEON
+static void lc__dequant_row_neon(int type, const void *src, float *dst, int64_t n) {
+    const unsigned char *p = (const unsigned char *)src;
+    int64_t i = 0;
+    switch (type) {
+    case LOLCAT_TYPE_F16: for (; i + 4 <= n; i += 4) vst1q_f32(dst + i, lc__load_f16_neon(p + 2 * i)); break;
+    case LOLCAT_TYPE_BF16: for (; i + 4 <= n; i += 4) vst1q_f32(dst + i, lc__load_bf16_neon(p + 2 * i)); break;
+    case LOLCAT_TYPE_Q8_0:
+        for (; i < n; i += LOLCAT__QK, p += LOLCAT__Q8_0_BYTES) {
+            float d = lc__f16_to_f32(lc__read_u16(p));
+            int j;
+            for (j = 0; j < 4; j++) {
+                int16x8_t h = vmovl_s8(vld1_s8((const int8_t *)(p + 2 + 8 * j)));
+                vst1q_f32(dst + i + 8 * j, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(h))), d));
+                vst1q_f32(dst + i + 8 * j + 4, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(h))), d));
+            }
+        }
+        return;
+    case LOLCAT_TYPE_Q4_0:
+        for (; i < n; i += LOLCAT__QK, p += LOLCAT__Q4_0_BYTES) {
+            float d = lc__f16_to_f32(lc__read_u16(p));
+            uint8x16_t raw = vld1q_u8(p + 2);
+            int8x16_t half[2];
+            int j;
+            half[0] = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(raw, vdupq_n_u8(15))), vdupq_n_s8(8));
+            half[1] = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(raw, 4)), vdupq_n_s8(8));
+            for (j = 0; j < 2; j++) {
+                int16x8_t a = vmovl_s8(vget_low_s8(half[j])), b = vmovl_s8(vget_high_s8(half[j]));
+                vst1q_f32(dst + i + 16 * j, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(a))), d));
+                vst1q_f32(dst + i + 16 * j + 4, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(a))), d));
+                vst1q_f32(dst + i + 16 * j + 8, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(b))), d));
+                vst1q_f32(dst + i + 16 * j + 12, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(b))), d));
+            }
+        }
+        return;
+    default: break;
+    }
+    if (i < n) lc__dequant_row_ref(type, p + (type == LOLCAT_TYPE_F32 ? 4 : 2) * i, dst + i, n - i);
+}
+#endif
+static void lc__dequant_row(int type, const void *src, float *dst, int64_t n) {
+#if LOLCAT__AVX2
+    lc__dequant_row_avx2(type, src, dst, n);
+#elif LOLCAT__NEON
+    lc__dequant_row_neon(type, src, dst, n);
+#else
+    lc__dequant_row_ref(type, src, dst, n);
+#endif
+}
+/* Byte offset of value k in a row (k a multiple of 32 for quantized types). */
+static size_t lc__row_offset(int type, int k) {
+    switch (type) {
+    case LOLCAT_TYPE_F32: return (size_t)k * 4;
+    case LOLCAT_TYPE_F16: case LOLCAT_TYPE_BF16: return (size_t)k * 2;
+    case LOLCAT_TYPE_Q8_0: return (size_t)(k / LOLCAT__QK) * LOLCAT__Q8_0_BYTES;
+    case LOLCAT_TYPE_Q4_0: return (size_t)(k / LOLCAT__QK) * LOLCAT__Q4_0_BYTES;
+    default: return 0;
     }
 }
 
@@ -664,6 +1037,15 @@ typedef struct lc__mat {
     const unsigned char *data;
 } lc__mat;
 
+/* Scratch of lc__matmul, owned by the context. */
+typedef struct lc__mm_scratch {
+    float       *rowbuf;         /* per thread: rowbuf + thread * rowbuf_stride floats */
+    size_t       rowbuf_stride;  /* >= n_in (reference) and >= LOLCAT__MR * LOLCAT__KC (panel) */
+    float       *xf;             /* T * n_in floats: activations rounded through int8 (T > 1) */
+    signed char *xq;             /* n_in: activations as int8 (T == 1) */
+    float       *xd;             /* n_in / 32 block scales */
+} lc__mm_scratch;
+
 /* Y[t][r] = alpha * W_r . X[t] (+ Y[t][r] if accumulate), for t < T and r < n_out.
    Rows are split across threads; with T > 1 each row is dequantized once into a per-thread
    buffer and reused for all T tokens, so a chunk reads every weight once. */
@@ -679,24 +1061,264 @@ static void lc__matmul_ref(const lc__mat *W, const float *X, int ldx, int T, flo
         int t;
         if (T == 1 || W->type == LOLCAT_TYPE_F32) {
             for (t = 0; t < T; t++) {
-                float d = alpha * lc__dot_row(W->type, row, X + (size_t)t * ldx, W->n_in);
+                float d = alpha * lc__dot_row_ref(W->type, row, X + (size_t)t * ldx, W->n_in);
                 float *y = Y + (size_t)t * ldy + r;
                 *y = accumulate ? *y + d : d;
             }
         } else {
             float *buf = rowbuf + (size_t)LOLCAT__THREAD_ID() * rowbuf_stride;
-            lc__dequant_row(W->type, row, buf, W->n_in);
+            lc__dequant_row_ref(W->type, row, buf, W->n_in);
             for (t = 0; t < T; t++) {
-                float d = alpha * lc__dot_f32(buf, X + (size_t)t * ldx, W->n_in);
+                float d = alpha * lc__dot_f32_ref(buf, X + (size_t)t * ldx, W->n_in);
                 float *y = Y + (size_t)t * ldy + r;
                 *y = accumulate ? *y + d : d;
             }
         }
     }
 }
+
+/* SIMD matmul. Register-blocked micro-kernels compute LOLCAT__MR rows x LOLCAT__NR tokens of
+   dot products over a slice of LOLCAT__KC inputs (the slice of X stays in L2, the rows' slice
+   in L1); every output has its own vector accumulator and is reduced the same way whatever
+   the blocking, and slices are added in order, so a token's result does not depend on T:
+   decode (4x1 kernels reading f16/bf16/f32 weights directly) and prefill (4x3 kernels over
+   rows dequantized once per chunk) give the same bits. Q8_0/Q4_0 decode uses int8 dots. */
+#define LOLCAT__MR 4
+#define LOLCAT__NR 3
+#define LOLCAT__KC 512
+
+#if LOLCAT__AVX2
+/* out[r * 3 + t] = w[r] . x[t] over n values. */
+static void lc__mk4x3_f32_avx2(const float *const *w, const float *const *x, int n, float *out) {
+    const float *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3], *x0 = x[0], *x1 = x[1], *x2 = x[2];
+    __m256 a00 = _mm256_setzero_ps(), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+    __m256 a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+    int k = 0;
+#define LOLCAT__MK43_STEP(LOAD) do { \
+        __m256 v0 = LOAD(x0 + k), v1 = LOAD(x1 + k), v2 = LOAD(x2 + k), u; \
+        u = LOAD(w0 + k); a00 = _mm256_fmadd_ps(u, v0, a00); a01 = _mm256_fmadd_ps(u, v1, a01); a02 = _mm256_fmadd_ps(u, v2, a02); \
+        u = LOAD(w1 + k); a10 = _mm256_fmadd_ps(u, v0, a10); a11 = _mm256_fmadd_ps(u, v1, a11); a12 = _mm256_fmadd_ps(u, v2, a12); \
+        u = LOAD(w2 + k); a20 = _mm256_fmadd_ps(u, v0, a20); a21 = _mm256_fmadd_ps(u, v1, a21); a22 = _mm256_fmadd_ps(u, v2, a22); \
+        u = LOAD(w3 + k); a30 = _mm256_fmadd_ps(u, v0, a30); a31 = _mm256_fmadd_ps(u, v1, a31); a32 = _mm256_fmadd_ps(u, v2, a32); \
+    } while (0)
+    for (; k + 8 <= n; k += 8) LOLCAT__MK43_STEP(_mm256_loadu_ps);
+    if (k < n) {
+        __m256i m = lc__tail_mask_avx2(n - k);
+#define LOLCAT__MASKED(p) _mm256_maskload_ps((p), m)
+        LOLCAT__MK43_STEP(LOLCAT__MASKED);
+#undef LOLCAT__MASKED
+    }
+#undef LOLCAT__MK43_STEP
+    out[0] = lc__hsum_avx2(a00); out[1] = lc__hsum_avx2(a01); out[2] = lc__hsum_avx2(a02);
+    out[3] = lc__hsum_avx2(a10); out[4] = lc__hsum_avx2(a11); out[5] = lc__hsum_avx2(a12);
+    out[6] = lc__hsum_avx2(a20); out[7] = lc__hsum_avx2(a21); out[8] = lc__hsum_avx2(a22);
+    out[9] = lc__hsum_avx2(a30); out[10] = lc__hsum_avx2(a31); out[11] = lc__hsum_avx2(a32);
+}
+/* out[r] = w[r] . x over n values, weights of any float type read in place (decode). */
+static void lc__mk4x1_avx2(int type, const unsigned char *const *w, const float *x, int n, float *out) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    int k = 0;
+#define LOLCAT__MK41_LOOP(WLOAD, ESZ) do { \
+        for (; k + 8 <= n; k += 8) { \
+            __m256 v = _mm256_loadu_ps(x + k); \
+            a0 = _mm256_fmadd_ps(WLOAD(w[0] + (ESZ) * k), v, a0); a1 = _mm256_fmadd_ps(WLOAD(w[1] + (ESZ) * k), v, a1); \
+            a2 = _mm256_fmadd_ps(WLOAD(w[2] + (ESZ) * k), v, a2); a3 = _mm256_fmadd_ps(WLOAD(w[3] + (ESZ) * k), v, a3); \
+        } \
+    } while (0)
+#define LOLCAT__LOAD_F32(p) _mm256_loadu_ps((const float *)(const void *)(p))
+    if (type == LOLCAT_TYPE_F32) LOLCAT__MK41_LOOP(LOLCAT__LOAD_F32, 4);
+    else if (type == LOLCAT_TYPE_F16) LOLCAT__MK41_LOOP(lc__load_f16_avx2, 2);
+    else LOLCAT__MK41_LOOP(lc__load_bf16_avx2, 2);
+#undef LOLCAT__LOAD_F32
+#undef LOLCAT__MK41_LOOP
+    if (k < n) {   /* tail: the weights zero-padded, exactly as the 4x3 kernel sees them */
+        __m256i m = lc__tail_mask_avx2(n - k);
+        __m256 v = _mm256_maskload_ps(x + k, m), u[4];
+        float tmp[8];
+        int r;
+        for (r = 0; r < 4; r++) {
+            memset(tmp, 0, sizeof tmp);
+            lc__dequant_row_ref(type, w[r] + lc__row_offset(type, k), tmp, n - k);
+            u[r] = _mm256_loadu_ps(tmp);
+        }
+        a0 = _mm256_fmadd_ps(u[0], v, a0); a1 = _mm256_fmadd_ps(u[1], v, a1);
+        a2 = _mm256_fmadd_ps(u[2], v, a2); a3 = _mm256_fmadd_ps(u[3], v, a3);
+    }
+    out[0] = lc__hsum_avx2(a0); out[1] = lc__hsum_avx2(a1); out[2] = lc__hsum_avx2(a2); out[3] = lc__hsum_avx2(a3);
+}
+#endif /* LOLCAT__AVX2 */
+
+#if LOLCAT__NEON
+/* Same contract as the AVX2 kernels; 4 lanes, tails zero-padded through a small buffer. */
+static void lc__mk4x3_f32_neon(const float *const *w, const float *const *x, int n, float *out) {
+    float32x4_t a[4][3];
+    int k = 0, r, t;
+    for (r = 0; r < 4; r++) for (t = 0; t < 3; t++) a[r][t] = vdupq_n_f32(0.0f);
+    for (; k + 4 <= n; k += 4) {
+        float32x4_t v0 = vld1q_f32(x[0] + k), v1 = vld1q_f32(x[1] + k), v2 = vld1q_f32(x[2] + k);
+        for (r = 0; r < 4; r++) {
+            float32x4_t u = vld1q_f32(w[r] + k);
+            a[r][0] = vfmaq_f32(a[r][0], u, v0); a[r][1] = vfmaq_f32(a[r][1], u, v1); a[r][2] = vfmaq_f32(a[r][2], u, v2);
+        }
+    }
+    if (k < n) {
+        float xt[3][4], wt[4];
+        for (t = 0; t < 3; t++) { memset(xt[t], 0, sizeof xt[t]); memcpy(xt[t], x[t] + k, (size_t)(n - k) * sizeof(float)); }
+        for (r = 0; r < 4; r++) {
+            float32x4_t u;
+            memset(wt, 0, sizeof wt);
+            memcpy(wt, w[r] + k, (size_t)(n - k) * sizeof(float));
+            u = vld1q_f32(wt);
+            for (t = 0; t < 3; t++) a[r][t] = vfmaq_f32(a[r][t], u, vld1q_f32(xt[t]));
+        }
+    }
+    for (r = 0; r < 4; r++) for (t = 0; t < 3; t++) out[r * 3 + t] = vaddvq_f32(a[r][t]);
+}
+static void lc__mk4x1_neon(int type, const unsigned char *const *w, const float *x, int n, float *out) {
+    float32x4_t a[4];
+    int k = 0, r;
+    for (r = 0; r < 4; r++) a[r] = vdupq_n_f32(0.0f);
+    if (type == LOLCAT_TYPE_F32) {
+        for (; k + 4 <= n; k += 4) {
+            float32x4_t v = vld1q_f32(x + k);
+            for (r = 0; r < 4; r++) a[r] = vfmaq_f32(a[r], vld1q_f32((const float *)(const void *)w[r] + k), v);
+        }
+    } else if (type == LOLCAT_TYPE_F16) {
+        for (; k + 4 <= n; k += 4) {
+            float32x4_t v = vld1q_f32(x + k);
+            for (r = 0; r < 4; r++) a[r] = vfmaq_f32(a[r], lc__load_f16_neon(w[r] + 2 * k), v);
+        }
+    } else {
+        for (; k + 4 <= n; k += 4) {
+            float32x4_t v = vld1q_f32(x + k);
+            for (r = 0; r < 4; r++) a[r] = vfmaq_f32(a[r], lc__load_bf16_neon(w[r] + 2 * k), v);
+        }
+    }
+    if (k < n) {
+        float xt[4], wt[4];
+        float32x4_t v;
+        memset(xt, 0, sizeof xt);
+        memcpy(xt, x + k, (size_t)(n - k) * sizeof(float));
+        v = vld1q_f32(xt);
+        for (r = 0; r < 4; r++) {
+            memset(wt, 0, sizeof wt);
+            lc__dequant_row_ref(type, w[r] + lc__row_offset(type, k), wt, n - k);
+            a[r] = vfmaq_f32(a[r], vld1q_f32(wt), v);
+        }
+    }
+    for (r = 0; r < 4; r++) out[r] = vaddvq_f32(a[r]);
+}
+#endif /* LOLCAT__NEON */
+
+#if LOLCAT__SIMD
+static void lc__mk4x3_f32(const float *const *w, const float *const *x, int n, float *out) {
+#if LOLCAT__AVX2
+    lc__mk4x3_f32_avx2(w, x, n, out);
+#else
+    lc__mk4x3_f32_neon(w, x, n, out);
+#endif
+}
+static void lc__mk4x1(int type, const unsigned char *const *w, const float *x, int n, float *out) {
+#if LOLCAT__AVX2
+    lc__mk4x1_avx2(type, w, x, n, out);
+#else
+    lc__mk4x1_neon(type, w, x, n, out);
+#endif
+}
+static void lc__mm_store(float *y, float v, float alpha, int init) { *y = init ? alpha * v : *y + alpha * v; }
+
+/* Rows [r0, r1) of Y for all T tokens. X is already rounded through int8 for quantized types. */
+static void lc__matmul_rows(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy, float alpha,
+                            int accumulate, int r0, int r1, float *panel) {
+    const int K = W->n_in, type = W->type;
+    int r, k0, t, i, j;
+    if (T == 1) {   /* decode: weights streamed in place, 4 rows at a time */
+        for (r = r0; r < r1; r += LOLCAT__MR) {
+            const unsigned char *w[LOLCAT__MR];
+            float out[LOLCAT__MR];
+            for (k0 = 0; k0 < K; k0 += LOLCAT__KC) {
+                for (i = 0; i < LOLCAT__MR; i++) w[i] = W->data + (size_t)LOLCAT__MIN(r + i, r1 - 1) * W->row_bytes + lc__row_offset(type, k0);
+                lc__mk4x1(type, w, X + k0, LOLCAT__MIN(LOLCAT__KC, K - k0), out);
+                for (i = 0; i < LOLCAT__MR && r + i < r1; i++) lc__mm_store(Y + r + i, out[i], alpha, k0 == 0 && !accumulate);
+            }
+        }
+        return;
+    }
+    for (k0 = 0; k0 < K; k0 += LOLCAT__KC) {
+        const int kc = LOLCAT__MIN(LOLCAT__KC, K - k0), init = k0 == 0 && !accumulate;
+        for (r = r0; r < r1; r += LOLCAT__MR) {
+            const float *w[LOLCAT__MR];
+            for (i = 0; i < LOLCAT__MR; i++) {
+                const unsigned char *row = W->data + (size_t)LOLCAT__MIN(r + i, r1 - 1) * W->row_bytes + lc__row_offset(type, k0);
+                if (type == LOLCAT_TYPE_F32) w[i] = (const float *)(const void *)row;
+                else if (r + i < r1) { lc__dequant_row(type, row, panel + i * LOLCAT__KC, kc); w[i] = panel + i * LOLCAT__KC; }
+                else w[i] = w[i - 1];
+            }
+            for (t = 0; t < T; t += LOLCAT__NR) {
+                const float *x[LOLCAT__NR];
+                float out[LOLCAT__MR * LOLCAT__NR];
+                for (j = 0; j < LOLCAT__NR; j++) x[j] = X + (size_t)LOLCAT__MIN(t + j, T - 1) * ldx + k0;
+                lc__mk4x3_f32(w, x, kc, out);
+                for (i = 0; i < LOLCAT__MR && r + i < r1; i++)
+                    for (j = 0; j < LOLCAT__NR && t + j < T; j++)
+                        lc__mm_store(Y + (size_t)(t + j) * ldy + r + i, out[i * LOLCAT__NR + j], alpha, init);
+            }
+        }
+    }
+}
+
+/* One thread's share of a matmul: ith of nth threads (call from every thread of a team). */
+static void lc__matmul_thread(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy, float alpha,
+                              int accumulate, const lc__mm_scratch *s, int ith, int nth) {
+    const int K = W->n_in, nb = (W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+    const int r0 = (int)((int64_t)nb * ith / nth) * LOLCAT__MR, r1 = LOLCAT__MIN(W->n_out, (int)((int64_t)nb * (ith + 1) / nth) * LOLCAT__MR);
+    const int quant = LOLCAT__QUANT_ACT && (W->type == LOLCAT_TYPE_Q8_0 || W->type == LOLCAT_TYPE_Q4_0);
+    int r, t;
+    if (quant) {   /* every thread rounds part of the activations, then all read all of them */
+        if (T == 1) {
+            const int n_blk = K / LOLCAT__QK, b0 = (int)((int64_t)n_blk * ith / nth), b1 = (int)((int64_t)n_blk * (ith + 1) / nth);
+            lc__quantize_act(X + (size_t)b0 * LOLCAT__QK, s->xq + (size_t)b0 * LOLCAT__QK, s->xd + b0, (b1 - b0) * LOLCAT__QK);
+        } else {
+            for (t = ith; t < T; t += nth) lc__round_act(X + (size_t)t * ldx, s->xf + (size_t)t * K, K);
+        }
+#if defined(_OPENMP)
+#pragma omp barrier
+#endif
+        if (T == 1) {
+            for (r = r0; r < r1; r++)
+                lc__mm_store(Y + r, lc__dot_q_q8(W->type, W->data + (size_t)r * W->row_bytes, s->xq, s->xd, K), alpha, !accumulate);
+            return;
+        }
+        X = s->xf;
+        ldx = K;
+    }
+    if (r0 < r1) lc__matmul_rows(W, X, ldx, T, Y, ldy, alpha, accumulate, r0, r1, s->rowbuf + (size_t)ith * s->rowbuf_stride);
+}
+#endif /* LOLCAT__SIMD */
+
+/* Threads worth using for a matmul: small ones stay on one thread (fork/join costs more). */
+static int lc__matmul_threads(const lc__mat *W, int T, int n_threads) {
+    int64_t work = (int64_t)W->n_out * W->n_in * T;
+    int nt = n_threads;
+    if (work < 65536) nt = 1;
+    if (nt > (W->n_out + LOLCAT__MR - 1) / LOLCAT__MR) nt = (W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+    return LOLCAT__MAX(nt, 1);
+}
+
 static void lc__matmul(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy,
-                       float alpha, int accumulate, float *rowbuf, size_t rowbuf_stride, int n_threads) {
-    lc__matmul_ref(W, X, ldx, T, Y, ldy, alpha, accumulate, rowbuf, rowbuf_stride, n_threads);
+                       float alpha, int accumulate, const lc__mm_scratch *s, int n_threads) {
+#if LOLCAT__SIMD
+    int nt = lc__matmul_threads(W, T, n_threads);
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    lc__matmul_thread(W, X, ldx, T, Y, ldy, alpha, accumulate, s, omp_get_thread_num(), omp_get_num_threads());
+#else
+    (void)nt;
+    lc__matmul_thread(W, X, ldx, T, Y, ldy, alpha, accumulate, s, 0, 1);
+#endif
+#else
+    lc__matmul_ref(W, X, ldx, T, Y, ldy, alpha, accumulate, s->rowbuf, s->rowbuf_stride, n_threads);
+#endif
 }
 
 /* ===== @@K_NORM ===== */
@@ -708,20 +1330,211 @@ static void lc__rmsnorm_ref(float *y, const float *x, const float *w, int n, flo
     scale = (float)(1.0 / sqrt(ss / n + eps));
     for (i = 0; i < n; i++) y[i] = x[i] * scale * w[i];
 }
-static void lc__rmsnorm(float *y, const float *x, const float *w, int n, float eps) { lc__rmsnorm_ref(y, x, w, n, eps); }
-
 /* y += a * x */
 static void lc__axpy_ref(float *y, float a, const float *x, int n) {
     int i;
     for (i = 0; i < n; i++) y[i] += a * x[i];
 }
-static void lc__axpy(float *y, float a, const float *x, int n) { lc__axpy_ref(y, a, x, n); }
-
 static float lc__silu(float x) { return x / (1.0f + expf(-x)); }
+/* g = silu(g) * u, the SwiGLU gate */
+static void lc__silu_mul_ref(float *g, const float *u, int n) {
+    int i;
+    for (i = 0; i < n; i++) g[i] = lc__silu(g[i]) * u[i];
+}
+/* x[i] = exp(x[i] - shift); returns the sum (the window softmax's weights) */
+static float lc__exp_shift_sum_ref(float *x, int n, float shift) {
+    float sum = 0.0f;
+    int i;
+    for (i = 0; i < n; i++) { x[i] = expf(x[i] - shift); sum += x[i]; }
+    return sum;
+}
+
+#if LOLCAT__AVX2
+/* exp with a degree-5 minimax polynomial on [-ln2/2, ln2/2] (Cephes' expf coefficients):
+   within 2 ulp of expf for x in [-87, 88]; below -88 it returns 0, above 88 it saturates. */
+static __m256 lc__exp_avx2(__m256 x) {
+    __m256 n, r, p;
+    __m256i e;
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.0f)), _mm256_set1_ps(-88.0f));
+    n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);   /* 2^n; n = -127 gives 0 */
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+static void lc__rmsnorm_avx2(float *y, const float *x, const float *w, int n, float eps) {
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+    double ss;
+    __m128d h;
+    float scale;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v)), hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+        s0 = _mm256_fmadd_pd(lo, lo, s0);
+        s1 = _mm256_fmadd_pd(hi, hi, s1);
+    }
+    s0 = _mm256_add_pd(s0, s1);
+    h = _mm_add_pd(_mm256_castpd256_pd128(s0), _mm256_extractf128_pd(s0, 1));
+    ss = _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+    for (; i < n; i++) ss += (double)x[i] * x[i];
+    scale = (float)(1.0 / sqrt(ss / n + eps));
+    for (i = 0; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), _mm256_set1_ps(scale)), _mm256_loadu_ps(w + i)));
+    for (; i < n; i++) y[i] = x[i] * scale * w[i];
+}
+static void lc__axpy_avx2(float *y, float a, const float *x, int n) {
+    const __m256 va = _mm256_set1_ps(a);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+        _mm256_storeu_ps(y + i + 8, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8)));
+    }
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+static void lc__silu_mul_avx2(float *g, const float *u, int n) {
+    const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(g + i);
+        __m256 s = _mm256_div_ps(v, _mm256_add_ps(one, lc__exp_avx2(_mm256_xor_ps(v, sign))));
+        _mm256_storeu_ps(g + i, _mm256_mul_ps(s, _mm256_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) g[i] = lc__silu(g[i]) * u[i];
+}
+static float lc__exp_shift_sum_avx2(float *x, int n, float shift) {
+    const __m256 sh = _mm256_set1_ps(shift);
+    __m256 acc = _mm256_setzero_ps();
+    float sum;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = lc__exp_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i), sh));
+        _mm256_storeu_ps(x + i, e);
+        acc = _mm256_add_ps(acc, e);
+    }
+    sum = lc__hsum_avx2(acc);
+    for (; i < n; i++) { x[i] = expf(x[i] - shift); sum += x[i]; }
+    return sum;
+}
+#endif /* LOLCAT__AVX2 */
+
+#if LOLCAT__NEON
+static float32x4_t lc__exp_neon(float32x4_t x) {   /* as lc__exp_avx2 */
+    float32x4_t n, r, p;
+    int32x4_t e;
+    x = vmaxq_f32(vminq_f32(x, vdupq_n_f32(88.0f)), vdupq_n_f32(-88.0f));
+    n = vrndnq_f32(vmulq_n_f32(x, 1.44269504088896341f));
+    r = vfmsq_f32(x, n, vdupq_n_f32(0.693359375f));
+    r = vfmsq_f32(r, n, vdupq_n_f32(-2.12194440e-4f));
+    p = vdupq_n_f32(1.9875691500e-4f);
+    p = vfmaq_f32(vdupq_n_f32(1.3981999507e-3f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(8.3334519073e-3f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(4.1665795894e-2f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.6666665459e-1f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(5.0000001201e-1f), p, r);
+    p = vfmaq_f32(vaddq_f32(r, vdupq_n_f32(1.0f)), p, vmulq_f32(r, r));
+    e = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
+    return vmulq_f32(p, vreinterpretq_f32_s32(e));
+}
+static void lc__rmsnorm_neon(float *y, const float *x, const float *w, int n, float eps) {
+    float64x2_t s0 = vdupq_n_f64(0.0), s1 = s0;
+    double ss;
+    float scale;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t v = vld1q_f32(x + i);
+        float64x2_t lo = vcvt_f64_f32(vget_low_f32(v)), hi = vcvt_high_f64_f32(v);
+        s0 = vfmaq_f64(s0, lo, lo);
+        s1 = vfmaq_f64(s1, hi, hi);
+    }
+    ss = vaddvq_f64(vaddq_f64(s0, s1));
+    for (; i < n; i++) ss += (double)x[i] * x[i];
+    scale = (float)(1.0 / sqrt(ss / n + eps));
+    for (i = 0; i + 4 <= n; i += 4) vst1q_f32(y + i, vmulq_f32(vmulq_n_f32(vld1q_f32(x + i), scale), vld1q_f32(w + i)));
+    for (; i < n; i++) y[i] = x[i] * scale * w[i];
+}
+static void lc__axpy_neon(float *y, float a, const float *x, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        vst1q_f32(y + i, vfmaq_n_f32(vld1q_f32(y + i), vld1q_f32(x + i), a));
+        vst1q_f32(y + i + 4, vfmaq_n_f32(vld1q_f32(y + i + 4), vld1q_f32(x + i + 4), a));
+    }
+    for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vfmaq_n_f32(vld1q_f32(y + i), vld1q_f32(x + i), a));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+static void lc__silu_mul_neon(float *g, const float *u, int n) {
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t v = vld1q_f32(g + i);
+        float32x4_t s = vdivq_f32(v, vaddq_f32(vdupq_n_f32(1.0f), lc__exp_neon(vnegq_f32(v))));
+        vst1q_f32(g + i, vmulq_f32(s, vld1q_f32(u + i)));
+    }
+    for (; i < n; i++) g[i] = lc__silu(g[i]) * u[i];
+}
+static float lc__exp_shift_sum_neon(float *x, int n, float shift) {
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    float sum;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t e = lc__exp_neon(vsubq_f32(vld1q_f32(x + i), vdupq_n_f32(shift)));
+        vst1q_f32(x + i, e);
+        acc = vaddq_f32(acc, e);
+    }
+    sum = vaddvq_f32(acc);
+    for (; i < n; i++) { x[i] = expf(x[i] - shift); sum += x[i]; }
+    return sum;
+}
+#endif /* LOLCAT__NEON */
+
+static void lc__rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
+#if LOLCAT__AVX2
+    lc__rmsnorm_avx2(y, x, w, n, eps);
+#elif LOLCAT__NEON
+    lc__rmsnorm_neon(y, x, w, n, eps);
+#else
+    lc__rmsnorm_ref(y, x, w, n, eps);
+#endif
+}
+static void lc__axpy(float *y, float a, const float *x, int n) {
+#if LOLCAT__AVX2
+    lc__axpy_avx2(y, a, x, n);
+#elif LOLCAT__NEON
+    lc__axpy_neon(y, a, x, n);
+#else
+    lc__axpy_ref(y, a, x, n);
+#endif
+}
+static void lc__silu_mul(float *g, const float *u, int n) {
+#if LOLCAT__AVX2
+    lc__silu_mul_avx2(g, u, n);
+#elif LOLCAT__NEON
+    lc__silu_mul_neon(g, u, n);
+#else
+    lc__silu_mul_ref(g, u, n);
+#endif
+}
+static float lc__exp_shift_sum(float *x, int n, float shift) {
+#if LOLCAT__AVX2
+    return lc__exp_shift_sum_avx2(x, n, shift);
+#elif LOLCAT__NEON
+    return lc__exp_shift_sum_neon(x, n, shift);
+#else
+    return lc__exp_shift_sum_ref(x, n, shift);
+#endif
+}
 
 /* ===== @@K_ROPE ===== */
 /* Rotates adjacent pairs (x[2i], x[2i+1]) by the angles whose cos/sin are in cs[2i], cs[2i+1]:
-   llama.cpp's "normal" RoPE. GGUF files hold Q/K rows in that order (docs/gguf-schema.md). */
+   llama.cpp's "normal" RoPE. GGUF files hold Q/K rows in that order (docs/gguf-schema.md).
+   A few hundred values per token: no SIMD variant needed. */
 static void lc__rope_ref(float *x, const float *cs, int n_rot) {
     int i;
     for (i = 0; i < n_rot; i += 2) {
@@ -736,7 +1549,7 @@ static void lc__rope(float *x, const float *cs, int n_rot) { lc__rope_ref(x, cs,
 /* Feature maps of linear attention, for one head vector x of size d. W is that head's
    d x F matrix (row-major, torch (H, D, F) layout); out receives n_feat values, each
    clamped below at eps as the reference does. */
-static void lc__softmax_into(float *out, const float *u, float sign, int n, float eps) {
+static void lc__softmax_into_ref(float *out, const float *u, float sign, int n, float eps) {
     float m = -INFINITY, sum = 0.0f;
     int i;
     for (i = 0; i < n; i++) m = LOLCAT__MAX(m, sign * u[i]);
@@ -751,22 +1564,60 @@ static void lc__fmap_ref(lc_feature_map kind, const float *W, float bias, const 
         return;
     }
     memset(u, 0, (size_t)F * sizeof(float));
-    for (i = 0; i < d; i++) lc__axpy(u, x[i], W + (size_t)i * F, F);   /* u = x W */
+    for (i = 0; i < d; i++) lc__axpy_ref(u, x[i], W + (size_t)i * F, F);   /* u = x W */
     switch (kind) {
     case LOLCAT_FMAP_HEDGEHOG:
-        lc__softmax_into(out, u, 1.0f, F, eps);
-        lc__softmax_into(out + F, u, -1.0f, F, eps);
+        lc__softmax_into_ref(out, u, 1.0f, F, eps);
+        lc__softmax_into_ref(out + F, u, -1.0f, F, eps);
         break;
-    case LOLCAT_FMAP_HEDGEHOG_HALF: lc__softmax_into(out, u, 1.0f, F, eps); break;
+    case LOLCAT_FMAP_HEDGEHOG_HALF: lc__softmax_into_ref(out, u, 1.0f, F, eps); break;
     case LOLCAT_FMAP_T2R:
         for (i = 0; i < F; i++) out[i] = LOLCAT__MAX(u[i] + bias, eps);   /* relu, then the clamp */
         break;
     default: break;
     }
 }
+
+#if LOLCAT__SIMD
+/* The SIMD feature map: u = xW by rows of 4 axpys at once, vector exp in the softmaxes. */
+static void lc__softmax_into_simd(float *out, const float *u, float sign, int n, float eps) {
+    float m = -INFINITY, sum;
+    int i;
+    for (i = 0; i < n; i++) { out[i] = sign * u[i]; m = LOLCAT__MAX(m, out[i]); }
+    sum = lc__exp_shift_sum(out, n, m);
+    for (i = 0; i < n; i++) out[i] = LOLCAT__MAX(out[i] / sum, eps);
+}
+static void lc__fmap_simd(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
+                          float eps, float *u, float *out) {
+    int i;
+    if (kind == LOLCAT_FMAP_ELU) {
+        for (i = 0; i < d; i++) out[i] = x[i] > 0.0f ? 0.0f : x[i];
+        (void)lc__exp_shift_sum(out, d, 0.0f);   /* vector exp; the positive entries are replaced below */
+        for (i = 0; i < d; i++) out[i] = LOLCAT__MAX(x[i] > 0.0f ? x[i] + 1.0f : out[i], eps);
+        return;
+    }
+    memset(u, 0, (size_t)F * sizeof(float));
+    for (i = 0; i < d; i++) lc__axpy(u, x[i], W + (size_t)i * F, F);
+    switch (kind) {
+    case LOLCAT_FMAP_HEDGEHOG:
+        lc__softmax_into_simd(out, u, 1.0f, F, eps);
+        lc__softmax_into_simd(out + F, u, -1.0f, F, eps);
+        break;
+    case LOLCAT_FMAP_HEDGEHOG_HALF: lc__softmax_into_simd(out, u, 1.0f, F, eps); break;
+    case LOLCAT_FMAP_T2R:
+        for (i = 0; i < F; i++) out[i] = LOLCAT__MAX(u[i] + bias, eps);
+        break;
+    default: break;
+    }
+}
+#endif
 static void lc__fmap(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
                      float eps, float *u, float *out) {
+#if LOLCAT__SIMD
+    lc__fmap_simd(kind, W, bias, x, d, F, eps, u, out);
+#else
     lc__fmap_ref(kind, W, bias, x, d, F, eps, u, out);
+#endif
 }
 
 /* ===== @@K_ATTN ===== */
@@ -776,25 +1627,61 @@ static void lc__fmap(lc_feature_map kind, const float *W, float bias, const floa
 static void lc__state_update_ref(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
     int f;
     for (f = 0; f < n_feat; f++) {
-        lc__axpy(S + (size_t)f * dv, phi[f], v, dv);
+        lc__axpy_ref(S + (size_t)f * dv, phi[f], v, dv);
         z[f] += phi[f];
     }
-}
-static void lc__state_update(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
-    lc__state_update_ref(S, z, phi, v, n_feat, dv);
 }
 /* num += phi^T S; returns phi . z */
 static float lc__state_read_ref(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
     float den = 0.0f;
     int f;
     for (f = 0; f < n_feat; f++) {
-        lc__axpy(num, phi[f], S + (size_t)f * dv, dv);
+        lc__axpy_ref(num, phi[f], S + (size_t)f * dv, dv);
         den += phi[f] * z[f];
     }
     return den;
 }
+#if LOLCAT__AVX2
+/* The read-out keeps 32 columns of num in registers while it walks all n_feat rows of S. */
+static float lc__state_read_avx2(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
+    int f, d = 0;
+    for (; d + 32 <= dv; d += 32) {
+        __m256 a0 = _mm256_loadu_ps(num + d), a1 = _mm256_loadu_ps(num + d + 8), a2 = _mm256_loadu_ps(num + d + 16), a3 = _mm256_loadu_ps(num + d + 24);
+        for (f = 0; f < n_feat; f++) {
+            const float *row = S + (size_t)f * dv + d;
+            __m256 p = _mm256_set1_ps(phi[f]);
+            a0 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row), a0);
+            a1 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 8), a1);
+            a2 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 16), a2);
+            a3 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 24), a3);
+        }
+        _mm256_storeu_ps(num + d, a0); _mm256_storeu_ps(num + d + 8, a1);
+        _mm256_storeu_ps(num + d + 16, a2); _mm256_storeu_ps(num + d + 24, a3);
+    }
+    if (d < dv)
+        for (f = 0; f < n_feat; f++) lc__axpy_avx2(num + d, phi[f], S + (size_t)f * dv + d, dv - d);
+    return lc__dot_f32_avx2(phi, z, n_feat);
+}
+#endif
+static void lc__state_update(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
+#if LOLCAT__SIMD
+    int f;
+    for (f = 0; f < n_feat; f++) lc__axpy(S + (size_t)f * dv, phi[f], v, dv);
+    lc__axpy(z, 1.0f, phi, n_feat);
+#else
+    lc__state_update_ref(S, z, phi, v, n_feat, dv);
+#endif
+}
 static float lc__state_read(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
+#if LOLCAT__AVX2
+    return lc__state_read_avx2(S, z, phi, num, n_feat, dv);
+#elif LOLCAT__NEON
+    int f;
+    for (f = 0; f < n_feat; f++) lc__axpy_neon(num, phi[f], S + (size_t)f * dv, dv);
+    return lc__dot_f32_neon(phi, z, n_feat);
+#else
     return lc__state_read_ref(S, z, phi, num, n_feat, dv);
+#endif
 }
 
 /* ===== @@GGUF ===== */
@@ -1822,9 +2709,8 @@ struct lc_ctx {
     int64_t           n_past;
     lc__layer_state  *ls;
     float            *x, *xn, *q, *k, *v, *att, *ffg, *ffu, *tmp, *rope_cs, *logits;
-    float            *rowbuf;            /* n_threads_cap rows of row_stride floats (matmul) */
+    lc__mm_scratch    mm;                /* matmul scratch: per-thread rows, rounded activations */
     lc__thread_scratch *ts;
-    size_t            row_stride;
     float            *block;             /* one allocation holding every float buffer above */
     size_t            block_floats;
     char              err[LOLCAT__ERR_CAP];
@@ -1867,8 +2753,15 @@ static size_t lc__ctx_layout(lc_ctx *c, float *base) {
             LOLCAT__TAKE(st->z, (size_t)L->n_head * L->n_feat);
         }
     }
-    c->row_stride = ((size_t)m->max_in + 15) & ~(size_t)15;
-    LOLCAT__TAKE(c->rowbuf, c->row_stride * (size_t)nt);
+    c->mm.rowbuf_stride = LOLCAT__MAX(((size_t)m->max_in + 15) & ~(size_t)15, (size_t)LOLCAT__MR * LOLCAT__KC);
+    LOLCAT__TAKE(c->mm.rowbuf, c->mm.rowbuf_stride * (size_t)nt);
+    if (LOLCAT__QUANT_ACT) {
+        float *xq = NULL;
+        LOLCAT__TAKE(c->mm.xf, T * m->max_in);
+        LOLCAT__TAKE(xq, (size_t)m->max_in / 4 + 1);
+        LOLCAT__TAKE(c->mm.xd, (size_t)m->max_in / LOLCAT__QK + 1);
+        c->mm.xq = (signed char *)(void *)xq;
+    }
     for (t = 0; t < (size_t)nt; t++) {
         lc__thread_scratch *s = &c->ts[t];
         LOLCAT__TAKE(s->scores, scores);
@@ -2071,11 +2964,8 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
                     s->scores[j - ws] = sc;
                     mx = LOLCAT__MAX(mx, sc);
                 }
-                for (j = ws; j <= i; j++) {
-                    float e = expf(s->scores[j - ws] - mx);
-                    sum += e;
-                    lc__axpy(s->num, e, lc__value_at(c, st, L, p0, j, kvh), dv);
-                }
+                sum = lc__exp_shift_sum(s->scores, (int)(i - ws + 1), mx);
+                for (j = ws; j <= i; j++) lc__axpy(s->num, s->scores[j - ws], lc__value_at(c, st, L, p0, j, kvh), dv);
                 for (d = 0; d < dv; d++) s->num[d] *= weight;
                 den += weight * sum;
             }
@@ -2122,14 +3012,14 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
 static void lc__proj_apply(lc_ctx *c, const lc__proj *p, const float *X, int ldx, int T, float *Y, int ldy, int accumulate) {
     const int nt = c->n_threads;
     if (!p->low_rank) {
-        lc__matmul(&p->w, X, ldx, T, Y, ldy, 1.0f, accumulate, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&p->w, X, ldx, T, Y, ldy, 1.0f, accumulate, &c->mm, nt);
     } else {
-        lc__matmul(&p->a, X, ldx, T, c->tmp, p->a.n_out, 1.0f, 0, c->rowbuf, c->row_stride, nt);
-        lc__matmul(&p->b, c->tmp, p->a.n_out, T, Y, ldy, 1.0f, accumulate, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&p->a, X, ldx, T, c->tmp, p->a.n_out, 1.0f, 0, &c->mm, nt);
+        lc__matmul(&p->b, c->tmp, p->a.n_out, T, Y, ldy, 1.0f, accumulate, &c->mm, nt);
     }
     if (p->has_lora) {
-        lc__matmul(&p->lora_a, X, ldx, T, c->tmp, p->lora_a.n_out, 1.0f, 0, c->rowbuf, c->row_stride, nt);
-        lc__matmul(&p->lora_b, c->tmp, p->lora_a.n_out, T, Y, ldy, c->model->lora_scale, 1, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&p->lora_a, X, ldx, T, c->tmp, p->lora_a.n_out, 1.0f, 0, &c->mm, nt);
+        lc__matmul(&p->lora_b, c->tmp, p->lora_a.n_out, T, Y, ldy, c->model->lora_scale, 1, &c->mm, nt);
     }
 }
 
@@ -2163,19 +3053,19 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
         lc__attention(c, il, p0, T, call, last_chunk);
         lc__proj_apply(c, &L->o, c->att, aw, T, c->x, E, 1);                 /* residual add */
         for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, L->ffn_norm, E, m->rms_eps);
-        lc__matmul(&L->ffn_gate, c->xn, E, T, c->ffg, L->n_ff, 1.0f, 0, c->rowbuf, c->row_stride, nt);
-        lc__matmul(&L->ffn_up, c->xn, E, T, c->ffu, L->n_ff, 1.0f, 0, c->rowbuf, c->row_stride, nt);
-        for (i = 0; i < T * L->n_ff; i++) c->ffg[i] = lc__silu(c->ffg[i]) * c->ffu[i];
-        lc__matmul(&L->ffn_down, c->ffg, L->n_ff, T, c->x, E, 1.0f, 1, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&L->ffn_gate, c->xn, E, T, c->ffg, L->n_ff, 1.0f, 0, &c->mm, nt);
+        lc__matmul(&L->ffn_up, c->xn, E, T, c->ffu, L->n_ff, 1.0f, 0, &c->mm, nt);
+        lc__silu_mul(c->ffg, c->ffu, T * L->n_ff);
+        lc__matmul(&L->ffn_down, c->ffg, L->n_ff, T, c->x, E, 1.0f, 1, &c->mm, nt);
     }
     c->n_past += T;
     if (logits_rows) {
         for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, m->output_norm, E, m->rms_eps);
-        lc__matmul(&m->output, c->xn, E, T, logits_rows, m->n_vocab, 1.0f, 0, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&m->output, c->xn, E, T, logits_rows, m->n_vocab, 1.0f, 0, &c->mm, nt);
         if (last_chunk) memcpy(c->logits, logits_rows + (size_t)(T - 1) * m->n_vocab, (size_t)m->n_vocab * sizeof(float));
     } else if (last_chunk) {
         lc__rmsnorm(c->xn, c->x + (size_t)(T - 1) * E, m->output_norm, E, m->rms_eps);
-        lc__matmul(&m->output, c->xn, E, 1, c->logits, m->n_vocab, 1.0f, 0, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&m->output, c->xn, E, 1, c->logits, m->n_vocab, 1.0f, 0, &c->mm, nt);
     }
 }
 
@@ -2969,7 +3859,9 @@ LCDEF void lc_version(int *major, int *minor, int *patch) {
 LCDEF const char *lc_build_info(void) {
     return LOLCAT_VERSION_STRING
 #if LOLCAT__AVX2
-        " avx2 fma"
+        " avx2 fma f16c"
+#elif LOLCAT__NEON && defined(__ARM_FEATURE_DOTPROD)
+        " neon dotprod"
 #elif LOLCAT__NEON
         " neon"
 #else
