@@ -406,6 +406,12 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #define LOLCAT__MMAP 0
 #endif
 
+/* Micro-kernels stay out of line: inlined into a big caller, GCC runs out of vector registers. */
+#if defined(__GNUC__)
+#define LOLCAT__NOINLINE __attribute__((noinline))
+#else
+#define LOLCAT__NOINLINE
+#endif
 #define LOLCAT__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define LOLCAT__MAX(a, b) ((a) > (b) ? (a) : (b))
 
@@ -1040,8 +1046,8 @@ typedef struct lc__mat {
 /* Scratch of lc__matmul, owned by the context. */
 typedef struct lc__mm_scratch {
     float       *rowbuf;         /* per thread: rowbuf + thread * rowbuf_stride floats */
-    size_t       rowbuf_stride;  /* >= n_in (reference) and >= LOLCAT__MR * LOLCAT__KC (panel) */
-    float       *xf;             /* T * n_in floats: activations rounded through int8 (T > 1) */
+    size_t       rowbuf_stride;  /* lc__mm_rowbuf_floats(n_in) */
+    float       *xp;             /* lc__mm_xp_floats(n_in, T), shared: the chunk's packed activations */
     signed char *xq;             /* n_in: activations as int8 (T == 1) */
     float       *xd;             /* n_in / 32 block scales */
 } lc__mm_scratch;
@@ -1077,45 +1083,45 @@ static void lc__matmul_ref(const lc__mat *W, const float *X, int ldx, int T, flo
     }
 }
 
-/* SIMD matmul. Register-blocked micro-kernels compute LOLCAT__MR rows x LOLCAT__NR tokens of
-   dot products over a slice of LOLCAT__KC inputs (the slice of X stays in L2, the rows' slice
-   in L1); every output has its own vector accumulator and is reduced the same way whatever
-   the blocking, and slices are added in order, so a token's result does not depend on T:
-   decode (4x1 kernels reading f16/bf16/f32 weights directly) and prefill (4x3 kernels over
-   rows dequantized once per chunk) give the same bits. Q8_0/Q4_0 decode uses int8 dots. */
-#define LOLCAT__MR 4
-#define LOLCAT__NR 3
-#define LOLCAT__KC 512
+/* SIMD matmul. Decode (T = 1) streams every weight row once through 4-row dot kernels that
+   read f32/f16/bf16 in place (Q8_0/Q4_0 use the int8 dots). Prefill (T > 1) works BLIS-style:
+   the chunk's activations are packed once, 6 tokens side by side; each thread packs its rows
+   16 at a time, dequantized and input-major (a panel of 16 x n_in floats that stays in L2),
+   and a 16x6 outer-product kernel keeps 12 vector accumulators in registers over the whole
+   input: per input it loads 2 weight vectors and broadcasts 6 activations for 12 FMAs, so
+   every weight read from memory serves every token of the chunk. The two paths sum in
+   different orders: results agree to float rounding. */
+#define LOLCAT__MR 16
+#define LOLCAT__NR 6
+#define LOLCAT__KC 256   /* rows are dequantized this many values at a time while packing */
+/* Floats of per-thread matmul scratch: the reference's dequantized row, or a SIMD panel. */
+static size_t lc__mm_rowbuf_floats(int max_in) {
+    size_t n = ((size_t)max_in + 15) & ~(size_t)15;
+    return LOLCAT__MAX(n, (size_t)LOLCAT__MR * n + LOLCAT__MAX((size_t)LOLCAT__MR * LOLCAT__KC, n));
+}
+/* Floats of the shared packed activations for T tokens. */
+static size_t lc__mm_xp_floats(int max_in, int max_t) {
+    return ((size_t)max_t + LOLCAT__NR - 1) / LOLCAT__NR * LOLCAT__NR * (size_t)max_in;
+}
+
+/* xp[k][j] = x_j[k] for the (up to) 6 rows x_j of one token block, zero past nt. */
+static void lc__pack_x(const float *const *x, int nt, int K, float *xp) {
+    int j, k;
+    for (j = 0; j < LOLCAT__NR; j++) {
+        if (j < nt) for (k = 0; k < K; k++) xp[k * LOLCAT__NR + j] = x[j][k];
+        else for (k = 0; k < K; k++) xp[k * LOLCAT__NR + j] = 0.0f;
+    }
+}
+/* wp[k][i] = rows[i][k] for 16 rows. */
+static void lc__pack_w_ref(const float *const *rows, int kc, float *wp) {
+    int k, i;
+    for (k = 0; k < kc; k++)
+        for (i = 0; i < LOLCAT__MR; i++) wp[k * LOLCAT__MR + i] = rows[i][k];
+}
 
 #if LOLCAT__AVX2
-/* out[r * 3 + t] = w[r] . x[t] over n values. */
-static void lc__mk4x3_f32_avx2(const float *const *w, const float *const *x, int n, float *out) {
-    const float *w0 = w[0], *w1 = w[1], *w2 = w[2], *w3 = w[3], *x0 = x[0], *x1 = x[1], *x2 = x[2];
-    __m256 a00 = _mm256_setzero_ps(), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
-    __m256 a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
-    int k = 0;
-#define LOLCAT__MK43_STEP(LOAD) do { \
-        __m256 v0 = LOAD(x0 + k), v1 = LOAD(x1 + k), v2 = LOAD(x2 + k), u; \
-        u = LOAD(w0 + k); a00 = _mm256_fmadd_ps(u, v0, a00); a01 = _mm256_fmadd_ps(u, v1, a01); a02 = _mm256_fmadd_ps(u, v2, a02); \
-        u = LOAD(w1 + k); a10 = _mm256_fmadd_ps(u, v0, a10); a11 = _mm256_fmadd_ps(u, v1, a11); a12 = _mm256_fmadd_ps(u, v2, a12); \
-        u = LOAD(w2 + k); a20 = _mm256_fmadd_ps(u, v0, a20); a21 = _mm256_fmadd_ps(u, v1, a21); a22 = _mm256_fmadd_ps(u, v2, a22); \
-        u = LOAD(w3 + k); a30 = _mm256_fmadd_ps(u, v0, a30); a31 = _mm256_fmadd_ps(u, v1, a31); a32 = _mm256_fmadd_ps(u, v2, a32); \
-    } while (0)
-    for (; k + 8 <= n; k += 8) LOLCAT__MK43_STEP(_mm256_loadu_ps);
-    if (k < n) {
-        __m256i m = lc__tail_mask_avx2(n - k);
-#define LOLCAT__MASKED(p) _mm256_maskload_ps((p), m)
-        LOLCAT__MK43_STEP(LOLCAT__MASKED);
-#undef LOLCAT__MASKED
-    }
-#undef LOLCAT__MK43_STEP
-    out[0] = lc__hsum_avx2(a00); out[1] = lc__hsum_avx2(a01); out[2] = lc__hsum_avx2(a02);
-    out[3] = lc__hsum_avx2(a10); out[4] = lc__hsum_avx2(a11); out[5] = lc__hsum_avx2(a12);
-    out[6] = lc__hsum_avx2(a20); out[7] = lc__hsum_avx2(a21); out[8] = lc__hsum_avx2(a22);
-    out[9] = lc__hsum_avx2(a30); out[10] = lc__hsum_avx2(a31); out[11] = lc__hsum_avx2(a32);
-}
 /* out[r] = w[r] . x over n values, weights of any float type read in place (decode). */
-static void lc__mk4x1_avx2(int type, const unsigned char *const *w, const float *x, int n, float *out) {
+static LOLCAT__NOINLINE void lc__mk4x1_avx2(int type, const unsigned char *const *w, const float *x, int n, float *out) {
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     int k = 0;
 #define LOLCAT__MK41_LOOP(WLOAD, ESZ) do { \
@@ -1131,7 +1137,7 @@ static void lc__mk4x1_avx2(int type, const unsigned char *const *w, const float 
     else LOLCAT__MK41_LOOP(lc__load_bf16_avx2, 2);
 #undef LOLCAT__LOAD_F32
 #undef LOLCAT__MK41_LOOP
-    if (k < n) {   /* tail: the weights zero-padded, exactly as the 4x3 kernel sees them */
+    if (k < n) {   /* tail: weights through a zero-padded buffer */
         __m256i m = lc__tail_mask_avx2(n - k);
         __m256 v = _mm256_maskload_ps(x + k, m), u[4];
         float tmp[8];
@@ -1146,34 +1152,69 @@ static void lc__mk4x1_avx2(int type, const unsigned char *const *w, const float 
     }
     out[0] = lc__hsum_avx2(a0); out[1] = lc__hsum_avx2(a1); out[2] = lc__hsum_avx2(a2); out[3] = lc__hsum_avx2(a3);
 }
+/* The 16-row panel, 8x8 blocks transposed in registers. */
+static void lc__pack_w_avx2(const float *const *rows, int kc, float *wp) {
+    int k = 0, g, i;
+    for (; k + 8 <= kc; k += 8)
+        for (g = 0; g < 2; g++) {
+            const float *const *rr = rows + 8 * g;
+            __m256 t0 = _mm256_loadu_ps(rr[0] + k), t1 = _mm256_loadu_ps(rr[1] + k), t2 = _mm256_loadu_ps(rr[2] + k), t3 = _mm256_loadu_ps(rr[3] + k);
+            __m256 t4 = _mm256_loadu_ps(rr[4] + k), t5 = _mm256_loadu_ps(rr[5] + k), t6 = _mm256_loadu_ps(rr[6] + k), t7 = _mm256_loadu_ps(rr[7] + k);
+            __m256 u0 = _mm256_unpacklo_ps(t0, t1), u1 = _mm256_unpackhi_ps(t0, t1), u2 = _mm256_unpacklo_ps(t2, t3), u3 = _mm256_unpackhi_ps(t2, t3);
+            __m256 u4 = _mm256_unpacklo_ps(t4, t5), u5 = _mm256_unpackhi_ps(t4, t5), u6 = _mm256_unpacklo_ps(t6, t7), u7 = _mm256_unpackhi_ps(t6, t7);
+            __m256 v0 = _mm256_shuffle_ps(u0, u2, 0x44), v1 = _mm256_shuffle_ps(u0, u2, 0xEE), v2 = _mm256_shuffle_ps(u1, u3, 0x44), v3 = _mm256_shuffle_ps(u1, u3, 0xEE);
+            __m256 v4 = _mm256_shuffle_ps(u4, u6, 0x44), v5 = _mm256_shuffle_ps(u4, u6, 0xEE), v6 = _mm256_shuffle_ps(u5, u7, 0x44), v7 = _mm256_shuffle_ps(u5, u7, 0xEE);
+            float *d = wp + (size_t)k * LOLCAT__MR + 8 * g;
+            _mm256_storeu_ps(d + 0 * LOLCAT__MR, _mm256_permute2f128_ps(v0, v4, 0x20));
+            _mm256_storeu_ps(d + 1 * LOLCAT__MR, _mm256_permute2f128_ps(v1, v5, 0x20));
+            _mm256_storeu_ps(d + 2 * LOLCAT__MR, _mm256_permute2f128_ps(v2, v6, 0x20));
+            _mm256_storeu_ps(d + 3 * LOLCAT__MR, _mm256_permute2f128_ps(v3, v7, 0x20));
+            _mm256_storeu_ps(d + 4 * LOLCAT__MR, _mm256_permute2f128_ps(v0, v4, 0x31));
+            _mm256_storeu_ps(d + 5 * LOLCAT__MR, _mm256_permute2f128_ps(v1, v5, 0x31));
+            _mm256_storeu_ps(d + 6 * LOLCAT__MR, _mm256_permute2f128_ps(v2, v6, 0x31));
+            _mm256_storeu_ps(d + 7 * LOLCAT__MR, _mm256_permute2f128_ps(v3, v7, 0x31));
+        }
+    for (; k < kc; k++)
+        for (i = 0; i < LOLCAT__MR; i++) wp[k * LOLCAT__MR + i] = rows[i][k];
+}
+/* Y[j][0..nr) (=|+=) alpha * sum_k wp[k][.] * xp[k][j] for j < nt: 16 rows x 6 tokens. */
+static LOLCAT__NOINLINE void lc__mk16x6_avx2(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt, float alpha, int init) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
+    __m256 c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
+    __m256 acc[12];
+    int k, j;
+    for (k = 0; k < kc; k++, wp += LOLCAT__MR, xp += LOLCAT__NR) {
+        __m256 w0 = _mm256_loadu_ps(wp), w1 = _mm256_loadu_ps(wp + 8), b;
+        b = _mm256_broadcast_ss(xp + 0); c00 = _mm256_fmadd_ps(w0, b, c00); c10 = _mm256_fmadd_ps(w1, b, c10);
+        b = _mm256_broadcast_ss(xp + 1); c01 = _mm256_fmadd_ps(w0, b, c01); c11 = _mm256_fmadd_ps(w1, b, c11);
+        b = _mm256_broadcast_ss(xp + 2); c02 = _mm256_fmadd_ps(w0, b, c02); c12 = _mm256_fmadd_ps(w1, b, c12);
+        b = _mm256_broadcast_ss(xp + 3); c03 = _mm256_fmadd_ps(w0, b, c03); c13 = _mm256_fmadd_ps(w1, b, c13);
+        b = _mm256_broadcast_ss(xp + 4); c04 = _mm256_fmadd_ps(w0, b, c04); c14 = _mm256_fmadd_ps(w1, b, c14);
+        b = _mm256_broadcast_ss(xp + 5); c05 = _mm256_fmadd_ps(w0, b, c05); c15 = _mm256_fmadd_ps(w1, b, c15);
+    }
+    acc[0] = c00; acc[1] = c10; acc[2] = c01; acc[3] = c11; acc[4] = c02; acc[5] = c12;
+    acc[6] = c03; acc[7] = c13; acc[8] = c04; acc[9] = c14; acc[10] = c05; acc[11] = c15;
+    {
+        const __m256 va = _mm256_set1_ps(alpha);
+        const __m256i m0 = lc__tail_mask_avx2(LOLCAT__MIN(nr, 8)), m1 = lc__tail_mask_avx2(LOLCAT__MAX(nr - 8, 0));
+        for (j = 0; j < nt; j++) {
+            float *y = Y + (size_t)j * ldy;
+            __m256 v0 = _mm256_mul_ps(va, acc[2 * j]), v1 = _mm256_mul_ps(va, acc[2 * j + 1]);
+            if (nr == LOLCAT__MR) {
+                if (!init) { v0 = _mm256_add_ps(_mm256_loadu_ps(y), v0); v1 = _mm256_add_ps(_mm256_loadu_ps(y + 8), v1); }
+                _mm256_storeu_ps(y, v0);
+                _mm256_storeu_ps(y + 8, v1);
+            } else {
+                if (!init) { v0 = _mm256_add_ps(_mm256_maskload_ps(y, m0), v0); v1 = _mm256_add_ps(_mm256_maskload_ps(y + 8, m1), v1); }
+                _mm256_maskstore_ps(y, m0, v0);
+                _mm256_maskstore_ps(y + 8, m1, v1);
+            }
+        }
+    }
+}
 #endif /* LOLCAT__AVX2 */
 
 #if LOLCAT__NEON
-/* Same contract as the AVX2 kernels; 4 lanes, tails zero-padded through a small buffer. */
-static void lc__mk4x3_f32_neon(const float *const *w, const float *const *x, int n, float *out) {
-    float32x4_t a[4][3];
-    int k = 0, r, t;
-    for (r = 0; r < 4; r++) for (t = 0; t < 3; t++) a[r][t] = vdupq_n_f32(0.0f);
-    for (; k + 4 <= n; k += 4) {
-        float32x4_t v0 = vld1q_f32(x[0] + k), v1 = vld1q_f32(x[1] + k), v2 = vld1q_f32(x[2] + k);
-        for (r = 0; r < 4; r++) {
-            float32x4_t u = vld1q_f32(w[r] + k);
-            a[r][0] = vfmaq_f32(a[r][0], u, v0); a[r][1] = vfmaq_f32(a[r][1], u, v1); a[r][2] = vfmaq_f32(a[r][2], u, v2);
-        }
-    }
-    if (k < n) {
-        float xt[3][4], wt[4];
-        for (t = 0; t < 3; t++) { memset(xt[t], 0, sizeof xt[t]); memcpy(xt[t], x[t] + k, (size_t)(n - k) * sizeof(float)); }
-        for (r = 0; r < 4; r++) {
-            float32x4_t u;
-            memset(wt, 0, sizeof wt);
-            memcpy(wt, w[r] + k, (size_t)(n - k) * sizeof(float));
-            u = vld1q_f32(wt);
-            for (t = 0; t < 3; t++) a[r][t] = vfmaq_f32(a[r][t], u, vld1q_f32(xt[t]));
-        }
-    }
-    for (r = 0; r < 4; r++) for (t = 0; t < 3; t++) out[r * 3 + t] = vaddvq_f32(a[r][t]);
-}
 static void lc__mk4x1_neon(int type, const unsigned char *const *w, const float *x, int n, float *out) {
     float32x4_t a[4];
     int k = 0, r;
@@ -1208,16 +1249,34 @@ static void lc__mk4x1_neon(int type, const unsigned char *const *w, const float 
     }
     for (r = 0; r < 4; r++) out[r] = vaddvq_f32(a[r]);
 }
+/* 16 rows (4 vectors) x 6 tokens: 24 accumulators, activations used by lane. */
+static LOLCAT__NOINLINE void lc__mk16x6_neon(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt, float alpha, int init) {
+    float32x4_t c[4][6];
+    float tmp[LOLCAT__MR];
+    int k, i, j;
+    for (i = 0; i < 4; i++) for (j = 0; j < 6; j++) c[i][j] = vdupq_n_f32(0.0f);
+    for (k = 0; k < kc; k++, wp += LOLCAT__MR, xp += LOLCAT__NR) {
+        float32x4_t x0 = vld1q_f32(xp);
+        float32x2_t x1 = vld1_f32(xp + 4);
+        for (i = 0; i < 4; i++) {
+            float32x4_t w = vld1q_f32(wp + 4 * i);
+            c[i][0] = vfmaq_laneq_f32(c[i][0], w, x0, 0);
+            c[i][1] = vfmaq_laneq_f32(c[i][1], w, x0, 1);
+            c[i][2] = vfmaq_laneq_f32(c[i][2], w, x0, 2);
+            c[i][3] = vfmaq_laneq_f32(c[i][3], w, x0, 3);
+            c[i][4] = vfmaq_lane_f32(c[i][4], w, x1, 0);
+            c[i][5] = vfmaq_lane_f32(c[i][5], w, x1, 1);
+        }
+    }
+    for (j = 0; j < nt; j++) {
+        float *y = Y + (size_t)j * ldy;
+        for (i = 0; i < 4; i++) vst1q_f32(tmp + 4 * i, vmulq_n_f32(c[i][j], alpha));
+        for (i = 0; i < nr; i++) y[i] = init ? tmp[i] : y[i] + tmp[i];
+    }
+}
 #endif /* LOLCAT__NEON */
 
 #if LOLCAT__SIMD
-static void lc__mk4x3_f32(const float *const *w, const float *const *x, int n, float *out) {
-#if LOLCAT__AVX2
-    lc__mk4x3_f32_avx2(w, x, n, out);
-#else
-    lc__mk4x3_f32_neon(w, x, n, out);
-#endif
-}
 static void lc__mk4x1(int type, const unsigned char *const *w, const float *x, int n, float *out) {
 #if LOLCAT__AVX2
     lc__mk4x1_avx2(type, w, x, n, out);
@@ -1225,44 +1284,73 @@ static void lc__mk4x1(int type, const unsigned char *const *w, const float *x, i
     lc__mk4x1_neon(type, w, x, n, out);
 #endif
 }
+static void lc__pack_w(const float *const *rows, int kc, float *wp) {
+#if LOLCAT__AVX2
+    lc__pack_w_avx2(rows, kc, wp);
+#else
+    lc__pack_w_ref(rows, kc, wp);
+#endif
+}
+static void lc__mk16x6(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt, float alpha, int init) {
+#if LOLCAT__AVX2
+    lc__mk16x6_avx2(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
+#else
+    lc__mk16x6_neon(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
+#endif
+}
 static void lc__mm_store(float *y, float v, float alpha, int init) { *y = init ? alpha * v : *y + alpha * v; }
 
-/* Rows [r0, r1) of Y for all T tokens. X is already rounded through int8 for quantized types. */
-static void lc__matmul_rows(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy, float alpha,
-                            int accumulate, int r0, int r1, float *panel) {
-    const int K = W->n_in, type = W->type;
-    int r, k0, t, i, j;
-    if (T == 1) {   /* decode: weights streamed in place, 4 rows at a time */
-        for (r = r0; r < r1; r += LOLCAT__MR) {
-            const unsigned char *w[LOLCAT__MR];
-            float out[LOLCAT__MR];
-            for (k0 = 0; k0 < K; k0 += LOLCAT__KC) {
-                for (i = 0; i < LOLCAT__MR; i++) w[i] = W->data + (size_t)LOLCAT__MIN(r + i, r1 - 1) * W->row_bytes + lc__row_offset(type, k0);
-                lc__mk4x1(type, w, X + k0, LOLCAT__MIN(LOLCAT__KC, K - k0), out);
-                for (i = 0; i < LOLCAT__MR && r + i < r1; i++) lc__mm_store(Y + r + i, out[i], alpha, k0 == 0 && !accumulate);
-            }
-        }
-        return;
+/* Decode: rows [r0, r1) of y = W x. */
+static void lc__matvec_rows(const lc__mat *W, const float *x, float *y, float alpha, int accumulate, int r0, int r1) {
+    int r, i;
+    for (r = r0; r < r1; r += 4) {
+        const unsigned char *w[4];
+        float out[4];
+        for (i = 0; i < 4; i++) w[i] = W->data + (size_t)LOLCAT__MIN(r + i, r1 - 1) * W->row_bytes;
+        lc__mk4x1(W->type, w, x, W->n_in, out);
+        for (i = 0; i < 4 && r + i < r1; i++) lc__mm_store(y + r + i, out[i], alpha, !accumulate);
     }
-    for (k0 = 0; k0 < K; k0 += LOLCAT__KC) {
-        const int kc = LOLCAT__MIN(LOLCAT__KC, K - k0), init = k0 == 0 && !accumulate;
-        for (r = r0; r < r1; r += LOLCAT__MR) {
-            const float *w[LOLCAT__MR];
+}
+/* Prefill: rows [r0, r1) of Y for T tokens whose activations are packed in xp. */
+static void lc__matmul_rows(const lc__mat *W, const float *xp, int T, float *Y, int ldy, float alpha,
+                            int accumulate, int r0, int r1, float *buf) {
+    const int K = W->n_in, type = W->type;
+    const size_t kpad = ((size_t)K + 15) & ~(size_t)15;
+    float *wp = buf, *tmp = buf + (size_t)LOLCAT__MR * kpad;
+    int r, k0, t, i;
+    for (r = r0; r < r1; r += LOLCAT__MR) {
+        const int nr = LOLCAT__MIN(LOLCAT__MR, r1 - r);
+        for (k0 = 0; k0 < K; k0 += LOLCAT__KC) {   /* pack the panel a slice at a time */
+            const int kc = LOLCAT__MIN(LOLCAT__KC, K - k0);
+            const float *rows[LOLCAT__MR];
             for (i = 0; i < LOLCAT__MR; i++) {
-                const unsigned char *row = W->data + (size_t)LOLCAT__MIN(r + i, r1 - 1) * W->row_bytes + lc__row_offset(type, k0);
-                if (type == LOLCAT_TYPE_F32) w[i] = (const float *)(const void *)row;
-                else if (r + i < r1) { lc__dequant_row(type, row, panel + i * LOLCAT__KC, kc); w[i] = panel + i * LOLCAT__KC; }
-                else w[i] = w[i - 1];
+                const unsigned char *src = W->data + (size_t)(r + LOLCAT__MIN(i, nr - 1)) * W->row_bytes + lc__row_offset(type, k0);
+                if (i >= nr) rows[i] = rows[nr - 1];
+                else if (type == LOLCAT_TYPE_F32) rows[i] = (const float *)(const void *)src;
+                else { lc__dequant_row(type, src, tmp + (size_t)i * LOLCAT__KC, kc); rows[i] = tmp + (size_t)i * LOLCAT__KC; }
+#if defined(__GNUC__)
+                if (i < nr && k0 + LOLCAT__KC < K) {   /* the next slice of this row, while this one is packed */
+                    const char *next = (const char *)src + lc__row_offset(type, LOLCAT__KC);
+                    size_t off, len = lc__row_offset(type, LOLCAT__MIN(LOLCAT__KC, K - k0 - LOLCAT__KC));
+                    for (off = 0; off < len; off += 64) __builtin_prefetch(next + off);
+                }
+#endif
             }
-            for (t = 0; t < T; t += LOLCAT__NR) {
-                const float *x[LOLCAT__NR];
-                float out[LOLCAT__MR * LOLCAT__NR];
-                for (j = 0; j < LOLCAT__NR; j++) x[j] = X + (size_t)LOLCAT__MIN(t + j, T - 1) * ldx + k0;
-                lc__mk4x3_f32(w, x, kc, out);
-                for (i = 0; i < LOLCAT__MR && r + i < r1; i++)
-                    for (j = 0; j < LOLCAT__NR && t + j < T; j++)
-                        lc__mm_store(Y + (size_t)(t + j) * ldy + r + i, out[i * LOLCAT__NR + j], alpha, init);
+            lc__pack_w(rows, kc, wp + (size_t)k0 * LOLCAT__MR);
+        }
+        for (t = 0; t < T; t += LOLCAT__NR) {
+#if defined(__GNUC__)
+            if (r + LOLCAT__MR < r1) {   /* bring the next panel's rows towards L2 while this one computes */
+                const int n_blk = (T + LOLCAT__NR - 1) / LOLCAT__NR, b = t / LOLCAT__NR, nn = LOLCAT__MIN(LOLCAT__MR, r1 - r - LOLCAT__MR);
+                const size_t lines = (W->row_bytes + 63) / 64, l0 = lines * b / n_blk, l1 = lines * (b + 1) / n_blk;
+                size_t l;
+                for (i = 0; i < nn; i++) {
+                    const char *row = (const char *)(W->data + (size_t)(r + LOLCAT__MR + i) * W->row_bytes);
+                    for (l = l0; l < l1; l++) __builtin_prefetch(row + 64 * l, 0, 2);
+                }
             }
+#endif
+            lc__mk16x6(wp, xp + (size_t)t * K, K, Y + (size_t)t * ldy + r, ldy, nr, LOLCAT__MIN(LOLCAT__NR, T - t), alpha, !accumulate);
         }
     }
 }
@@ -1273,26 +1361,36 @@ static void lc__matmul_thread(const lc__mat *W, const float *X, int ldx, int T, 
     const int K = W->n_in, nb = (W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
     const int r0 = (int)((int64_t)nb * ith / nth) * LOLCAT__MR, r1 = LOLCAT__MIN(W->n_out, (int)((int64_t)nb * (ith + 1) / nth) * LOLCAT__MR);
     const int quant = LOLCAT__QUANT_ACT && (W->type == LOLCAT_TYPE_Q8_0 || W->type == LOLCAT_TYPE_Q4_0);
-    int r, t;
-    if (quant) {   /* every thread rounds part of the activations, then all read all of them */
-        if (T == 1) {
+    float *buf = s->rowbuf + (size_t)ith * s->rowbuf_stride;
+    int r, t, j;
+    if (T == 1) {
+        if (quant) {   /* every thread quantizes part of x, then all read all of it */
             const int n_blk = K / LOLCAT__QK, b0 = (int)((int64_t)n_blk * ith / nth), b1 = (int)((int64_t)n_blk * (ith + 1) / nth);
             lc__quantize_act(X + (size_t)b0 * LOLCAT__QK, s->xq + (size_t)b0 * LOLCAT__QK, s->xd + b0, (b1 - b0) * LOLCAT__QK);
-        } else {
-            for (t = ith; t < T; t += nth) lc__round_act(X + (size_t)t * ldx, s->xf + (size_t)t * K, K);
-        }
 #if defined(_OPENMP)
 #pragma omp barrier
 #endif
-        if (T == 1) {
             for (r = r0; r < r1; r++)
                 lc__mm_store(Y + r, lc__dot_q_q8(W->type, W->data + (size_t)r * W->row_bytes, s->xq, s->xd, K), alpha, !accumulate);
-            return;
+        } else if (r0 < r1) {
+            lc__matvec_rows(W, X, Y, alpha, accumulate, r0, r1);
         }
-        X = s->xf;
-        ldx = K;
+        return;
     }
-    if (r0 < r1) lc__matmul_rows(W, X, ldx, T, Y, ldy, alpha, accumulate, r0, r1, s->rowbuf + (size_t)ith * s->rowbuf_stride);
+    /* pack the activations (rounded through int8 for quantized weights), block by block */
+    for (t = ith * LOLCAT__NR; t < T; t += nth * LOLCAT__NR) {
+        const float *x[LOLCAT__NR];
+        const int nt = LOLCAT__MIN(LOLCAT__NR, T - t);
+        for (j = 0; j < nt; j++) {
+            x[j] = X + (size_t)(t + j) * ldx;
+            if (quant) { lc__round_act(x[j], buf + (size_t)j * K, K); x[j] = buf + (size_t)j * K; }
+        }
+        lc__pack_x(x, nt, K, s->xp + (size_t)t * K);
+    }
+#if defined(_OPENMP)
+#pragma omp barrier
+#endif
+    if (r0 < r1) lc__matmul_rows(W, s->xp, T, Y, ldy, alpha, accumulate, r0, r1, buf);
 }
 #endif /* LOLCAT__SIMD */
 
@@ -2753,11 +2851,11 @@ static size_t lc__ctx_layout(lc_ctx *c, float *base) {
             LOLCAT__TAKE(st->z, (size_t)L->n_head * L->n_feat);
         }
     }
-    c->mm.rowbuf_stride = LOLCAT__MAX(((size_t)m->max_in + 15) & ~(size_t)15, (size_t)LOLCAT__MR * LOLCAT__KC);
+    c->mm.rowbuf_stride = (lc__mm_rowbuf_floats(m->max_in) + 15) & ~(size_t)15;
     LOLCAT__TAKE(c->mm.rowbuf, c->mm.rowbuf_stride * (size_t)nt);
-    if (LOLCAT__QUANT_ACT) {
+    if (LOLCAT__SIMD) {
         float *xq = NULL;
-        LOLCAT__TAKE(c->mm.xf, T * m->max_in);
+        LOLCAT__TAKE(c->mm.xp, lc__mm_xp_floats(m->max_in, (int)T));
         LOLCAT__TAKE(xq, (size_t)m->max_in / 4 + 1);
         LOLCAT__TAKE(c->mm.xd, (size_t)m->max_in / LOLCAT__QK + 1);
         c->mm.xq = (signed char *)(void *)xq;

@@ -118,23 +118,25 @@ static void test_kernel_int8_dot(void) {
         }
 }
 
-/* Matmul: the SIMD blocking against the scalar reference, for every type, odd row counts
-   (not multiples of 4), T not a multiple of 3, n_in crossing KC slices with a tail. */
+/* Matmul: the SIMD blocking against the scalar reference, for every type, row counts not
+   multiples of 4 or 16, T not a multiple of the 6-token block, n_in crossing KC slices with a
+   tail, one and two threads. */
 static void test_kernel_matmul(void) {
     static const int types[5] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_F16, LOLCAT_TYPE_BF16, LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
-    static const int n_ins[4] = {37, 96, 544, 1100}, n_outs[4] = {1, 5, 13, 32}, Ts[6] = {1, 2, 3, 4, 7, 11};
-    const int max_in = 1120, max_out = 32, max_t = 11, nt_cap = 2;
+    static const int n_ins[4] = {37, 96, 544, 1100}, n_outs[4] = {1, 5, 19, 40}, Ts[6] = {1, 2, 5, 6, 7, 13};
+    const int max_in = 1120, max_out = 40, max_t = 13, nt_cap = 2;
     float *Wf = (float *)malloc((size_t)max_in * max_out * sizeof(float));
     unsigned char *Wq = (unsigned char *)malloc((size_t)max_in * max_out * 4);
     float *X = (float *)malloc((size_t)max_in * max_t * sizeof(float)), *Xr = (float *)malloc((size_t)max_in * max_t * sizeof(float));
     float *Yref = (float *)malloc((size_t)max_out * max_t * sizeof(float)), *Y = (float *)malloc((size_t)max_out * max_t * sizeof(float));
     float *Y1 = (float *)malloc((size_t)max_out * max_t * sizeof(float)), *bound = (float *)malloc((size_t)max_out * max_t * sizeof(float));
-    float *rowbuf = (float *)malloc((size_t)nt_cap * (max_in + LOLCAT__MR * LOLCAT__KC) * sizeof(float));
-    float *xf = (float *)malloc((size_t)max_in * max_t * sizeof(float)), *xd = (float *)malloc((size_t)max_in / 32 * sizeof(float) + 4);
+    const size_t stride = lc__mm_rowbuf_floats(max_in);
+    float *rowbuf = (float *)malloc((size_t)nt_cap * stride * sizeof(float));
+    float *xp = (float *)malloc(lc__mm_xp_floats(max_in, max_t) * sizeof(float)), *xd = (float *)malloc((size_t)max_in / 32 * sizeof(float) + 4);
     signed char *xq = (signed char *)malloc((size_t)max_in);
     lc__mm_scratch s;
     int ti, ii, oi, tt, acc, i, t, r, failures = 0;
-    s.rowbuf = rowbuf; s.rowbuf_stride = (size_t)max_in + LOLCAT__MR * LOLCAT__KC; s.xf = xf; s.xq = xq; s.xd = xd;
+    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.xq = xq; s.xd = xd;
     for (ti = 0; ti < 5; ti++)
         for (ii = 0; ii < 4; ii++)
             for (oi = 0; oi < 4; oi++)
@@ -178,13 +180,12 @@ static void test_kernel_matmul(void) {
                         err = tk_err_bound(Y, Yref, bound, N * T);
                         if (!(err <= 1e-5)) failures++;
                         CHECK(err <= 1e-5, "matmul %s K=%d N=%d T=%d acc=%d: error %.3g of sum|terms|", lc_type_name((lc_tensor_type)type), K, N, T, acc, err);
-                        /* token by token gives the same bits (float types) or the same up to rounding */
+                        /* token by token (the decode kernels) agrees to rounding */
                         for (t = 0; t < T; t++) lc__matmul(&W, X + (size_t)t * K, K, 1, Y1 + (size_t)t * N, N, alpha, acc, &s, 2);
-                        if (!quant) CHECK(memcmp(Y, Y1, (size_t)N * T * sizeof(float)) == 0, "matmul %s K=%d N=%d T=%d: T tokens != T single tokens", lc_type_name((lc_tensor_type)type), K, N, T);
-                        else CHECK(tk_err_bound(Y, Y1, bound, N * T) <= 1e-5, "matmul %s K=%d N=%d T=%d: decode vs prefill", lc_type_name((lc_tensor_type)type), K, N, T);
+                        CHECK(tk_err_bound(Y, Y1, bound, N * T) <= 1e-5, "matmul %s K=%d N=%d T=%d: decode vs prefill %.3g", lc_type_name((lc_tensor_type)type), K, N, T, tk_err_bound(Y, Y1, bound, N * T));
                     }
     (void)failures;
-    free(Wf); free(Wq); free(X); free(Xr); free(Yref); free(Y); free(Y1); free(bound); free(rowbuf); free(xf); free(xd); free(xq);
+    free(Wf); free(Wq); free(X); free(Xr); free(Yref); free(Y); free(Y1); free(bound); free(rowbuf); free(xp); free(xd); free(xq);
 }
 
 static void test_kernel_vector_ops(void) {
