@@ -1761,6 +1761,66 @@ static float lc__state_read_avx2(const float *S, const float *z, const float *ph
     return lc__dot_f32_avx2(phi, z, n_feat);
 }
 #endif
+/* Window pieces over n key/value rows given by pointers (the rows live in a ring or cache):
+   out[j] = (q . keys[j]) * scale, and num += sum_j p[j] * rows[j]. */
+static void lc__scores_ref(const float *q, const float *const *keys, int n, int dk, float scale, float *out) {
+    int j;
+    for (j = 0; j < n; j++) out[j] = lc__dot_f32_ref(q, keys[j], dk) * scale;
+}
+static void lc__wsum_ref(float *num, const float *p, const float *const *rows, int n, int dv) {
+    int j;
+    for (j = 0; j < n; j++) lc__axpy_ref(num, p[j], rows[j], dv);
+}
+#if LOLCAT__AVX2
+static void lc__wsum_avx2(float *num, const float *p, const float *const *rows, int n, int dv) {
+    int j, d = 0;
+    for (; d + 32 <= dv; d += 32) {   /* 32 columns of num stay in registers over all rows */
+        __m256 a0 = _mm256_loadu_ps(num + d), a1 = _mm256_loadu_ps(num + d + 8), a2 = _mm256_loadu_ps(num + d + 16), a3 = _mm256_loadu_ps(num + d + 24);
+        for (j = 0; j < n; j++) {
+            const __m256 pj = _mm256_set1_ps(p[j]);
+            const float *v = rows[j] + d;
+            a0 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v), a0);
+            a1 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 8), a1);
+            a2 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 16), a2);
+            a3 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 24), a3);
+        }
+        _mm256_storeu_ps(num + d, a0); _mm256_storeu_ps(num + d + 8, a1);
+        _mm256_storeu_ps(num + d + 16, a2); _mm256_storeu_ps(num + d + 24, a3);
+    }
+    if (d < dv)
+        for (j = 0; j < n; j++) lc__axpy_avx2(num + d, p[j], rows[j] + d, dv - d);
+}
+#endif
+#if LOLCAT__SIMD
+static void lc__scores_simd(const float *q, const float *const *keys, int n, int dk, float scale, float *out) {
+    int j, i;
+    for (j = 0; j < n; j += 4) {   /* four keys per pass: four independent accumulators */
+        const unsigned char *k4[4];
+        float o[4];
+        for (i = 0; i < 4; i++) k4[i] = (const unsigned char *)(const void *)keys[LOLCAT__MIN(j + i, n - 1)];
+        lc__mk4x1(LOLCAT_TYPE_F32, k4, q, dk, o);
+        for (i = 0; i < 4 && j + i < n; i++) out[j + i] = o[i] * scale;
+    }
+}
+#endif
+static void lc__scores(const float *q, const float *const *keys, int n, int dk, float scale, float *out) {
+#if LOLCAT__SIMD
+    lc__scores_simd(q, keys, n, dk, scale, out);
+#else
+    lc__scores_ref(q, keys, n, dk, scale, out);
+#endif
+}
+static void lc__wsum(float *num, const float *p, const float *const *rows, int n, int dv) {
+#if LOLCAT__AVX2
+    lc__wsum_avx2(num, p, rows, n, dv);
+#elif LOLCAT__NEON
+    int j;
+    for (j = 0; j < n; j++) lc__axpy_neon(num, p[j], rows[j], dv);
+#else
+    lc__wsum_ref(num, p, rows, n, dv);
+#endif
+}
+
 static void lc__state_update(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
 #if LOLCAT__SIMD
     int f;
@@ -2174,6 +2234,7 @@ struct lc_model {
     lc_model_info        info;
     /* maxima over layers, for sizing context scratch */
     int                  max_q, max_k, max_v, max_att, max_ff, max_rank, max_in, max_head, max_feat, max_dk, max_dv;
+    int                  max_group;       /* query heads per key/value head */
 };
 
 static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap);
@@ -2602,6 +2663,7 @@ static lc_result lc__model_load(lc_model *m, char *err, size_t err_cap) {
         m->max_feat = LOLCAT__MAX(m->max_feat, L->n_feat);
         m->max_dk = LOLCAT__MAX(m->max_dk, L->dk);
         m->max_dv = LOLCAT__MAX(m->max_dv, L->dv);
+        m->max_group = LOLCAT__MAX(m->max_group, L->n_head / L->n_head_kv);
     }
     m->max_in = LOLCAT__MAX(LOLCAT__MAX(m->n_embd, m->max_ff), LOLCAT__MAX(m->max_att, m->max_rank));
     return LOLCAT_OK;
@@ -2796,7 +2858,7 @@ typedef struct lc__layer_state {
 } lc__layer_state;
 
 typedef struct lc__thread_scratch {   /* one per thread, sized at creation */
-    float *scores, *phi_q, *phi_k, *u, *num;
+    float *scores, *phi_q, *phi_k, *u, *num, *wsum;   /* scores and num: one row per head of a group */
 } lc__thread_scratch;
 
 struct lc_ctx {
@@ -2843,7 +2905,7 @@ static size_t lc__ctx_layout(lc_ctx *c, float *base) {
         lc__layer_state *st = &c->ls[il];
         st->cap = L->kind == LOLCAT_LAYER_SOFTMAX ? c->params.n_ctx
                 : L->kind == LOLCAT_LAYER_HYBRID ? (int64_t)m->window * (c->params.window_mode == LOLCAT_WINDOW_TERRACE ? 2 : 1) : 0;
-        scores = LOLCAT__MAX(scores, (size_t)st->cap);
+        scores = LOLCAT__MAX(scores, (size_t)st->cap * (size_t)(L->n_head / L->n_head_kv));
         LOLCAT__TAKE(st->k_hist, (size_t)st->cap * L->n_head_kv * L->dk);
         LOLCAT__TAKE(st->v_hist, (size_t)st->cap * L->n_head_kv * L->dv);
         if (L->kind != LOLCAT_LAYER_SOFTMAX) {
@@ -2866,7 +2928,8 @@ static size_t lc__ctx_layout(lc_ctx *c, float *base) {
         LOLCAT__TAKE(s->phi_q, LOLCAT__MAX(m->max_feat, 1));
         LOLCAT__TAKE(s->phi_k, LOLCAT__MAX(m->max_feat, 1));
         LOLCAT__TAKE(s->u, LOLCAT__MAX(m->fmap_dim, 1));
-        LOLCAT__TAKE(s->num, LOLCAT__MAX(m->max_dv, 1));
+        LOLCAT__TAKE(s->num, (size_t)LOLCAT__MAX(m->max_dv, 1) * (size_t)LOLCAT__MAX(m->max_group, 1));
+        LOLCAT__TAKE(s->wsum, LOLCAT__MAX(m->max_group, 1));
     }
 #undef LOLCAT__TAKE
     return off;
@@ -3021,57 +3084,83 @@ static void lc__fold(const lc_ctx *c, int il, int h, int64_t p0, int64_t from, i
     }
 }
 
-/* Attention of one layer for T queries at positions p0..p0+T-1, processed in order per
-   head: fold keys that left the window, softmax over the window (weighted by beta on hybrid
-   layers, stabilised by the window max only), then add the linear read-out. This is the
-   reference decode step applied to every token, so any chunking gives the same result. */
+#define LOLCAT__KEY_BLOCK 64   /* window keys handled per pass: their rows stay in L1 for the group */
+
+/* Attention of one layer for T queries at positions p0..p0+T-1, token by token in order:
+   fold keys that left the window, softmax over the window (weighted by beta on hybrid layers,
+   stabilised by the window max only), then add the linear read-out. This is the reference
+   decode step applied to every token, so any chunking gives the same result. The query heads
+   that share a key/value head are processed together: each block of window keys and values
+   is read once for the whole group (at long softmax contexts that is what decode streams). */
 static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *call, int last_chunk) {
     const lc_model *m = c->model;
     const lc__layer *L = &m->layers[il];
     lc__layer_state *st = &c->ls[il];
-    const int H = L->n_head, G = L->n_head / L->n_head_kv, dk = L->dk, dv = L->dv;
+    const int H = L->n_head, Hkv = L->n_head_kv, G = L->n_head / L->n_head_kv, dk = L->dk, dv = L->dv;
     const float scale = 1.0f / sqrtf((float)dk);
     const int64_t folded0 = st->n_folded;
-    int h;
-    (void)G;
+    /* work units: one key/value head with all its query heads, or a part of them when there
+       are fewer key/value heads than threads */
+    const int split = LOLCAT__MAX(1, LOLCAT__MIN(G, (c->n_threads + Hkv - 1) / Hkv)), n_units = Hkv * split;
+    int u;
 #if defined(_OPENMP)
 #pragma omp parallel for num_threads(c->n_threads) schedule(static) if (c->n_threads > 1)
 #endif
-    for (h = 0; h < H; h++) {
+    for (u = 0; u < n_units; u++) {
         lc__thread_scratch *s = &c->ts[LOLCAT__THREAD_ID()];
-        const int kvh = h / G;
-        const float *Wq = L->fmap_q ? L->fmap_q + (size_t)h * dk * m->fmap_dim : NULL;
-        const float bias_q = L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f;
-        const float *S = L->kind != LOLCAT_LAYER_SOFTMAX ? st->S + (size_t)h * L->n_feat * dv : NULL;
-        const float *z = L->kind != LOLCAT_LAYER_SOFTMAX ? st->z + (size_t)h * L->n_feat : NULL;
+        const int kvh = u / split, g0 = G * (u % split) / split, g1 = G * (u % split + 1) / split, ng = g1 - g0;
+        const float *krow[LOLCAT__KEY_BLOCK], *vrow[LOLCAT__KEY_BLOCK];
         int64_t folded = folded0;
-        int t, d;
+        int t, g, d;
         for (t = 0; t < T; t++) {
             const int64_t i = p0 + t;
-            const float *qi = c->q + (size_t)t * H * dk + (size_t)h * dk;
-            float *out = c->att + (size_t)t * H * dv + (size_t)h * dv;
-            float den = 0.0f;
-            int64_t ws, le, j;
+            int64_t ws, le, j0;
             lc__bounds(m, L->kind, call, i, &ws, &le);
-            if (le > folded) { lc__fold(c, il, h, p0, folded, le, s); folded = le; }
-            memset(s->num, 0, (size_t)dv * sizeof(float));
-            if (ws <= i) {
-                float mx = -INFINITY, sum = 0.0f, weight = L->kind == LOLCAT_LAYER_HYBRID ? L->beta[h] : 1.0f;
-                for (j = ws; j <= i; j++) {
-                    float sc = lc__dot_f32(qi, lc__key_at(c, st, L, p0, j, kvh), dk) * scale;
-                    s->scores[j - ws] = sc;
-                    mx = LOLCAT__MAX(mx, sc);
+            if (le > folded) {
+                for (g = g0; g < g1; g++) lc__fold(c, il, kvh * G + g, p0, folded, le, s);
+                folded = le;
+            }
+            memset(s->num, 0, (size_t)ng * dv * sizeof(float));
+            if (ws <= i) {   /* softmax over the window [ws, i]: scores, then weights, then values */
+                const int n = (int)(i - ws + 1);
+                for (j0 = ws; j0 <= i; j0 += LOLCAT__KEY_BLOCK) {
+                    const int nb = (int)LOLCAT__MIN((int64_t)LOLCAT__KEY_BLOCK, i + 1 - j0);
+                    int j;
+                    for (j = 0; j < nb; j++) krow[j] = lc__key_at(c, st, L, p0, j0 + j, kvh);
+                    for (g = 0; g < ng; g++)
+                        lc__scores(c->q + (size_t)t * H * dk + (size_t)(kvh * G + g0 + g) * dk, krow, nb, dk, scale,
+                                   s->scores + (size_t)g * n + (j0 - ws));
                 }
-                sum = lc__exp_shift_sum(s->scores, (int)(i - ws + 1), mx);
-                for (j = ws; j <= i; j++) lc__axpy(s->num, s->scores[j - ws], lc__value_at(c, st, L, p0, j, kvh), dv);
-                for (d = 0; d < dv; d++) s->num[d] *= weight;
-                den += weight * sum;
+                for (g = 0; g < ng; g++) {
+                    float *sc = s->scores + (size_t)g * n, mx = -INFINITY;
+                    int j;
+                    for (j = 0; j < n; j++) mx = LOLCAT__MAX(mx, sc[j]);
+                    s->wsum[g] = lc__exp_shift_sum(sc, n, mx);
+                }
+                for (j0 = ws; j0 <= i; j0 += LOLCAT__KEY_BLOCK) {
+                    const int nb = (int)LOLCAT__MIN((int64_t)LOLCAT__KEY_BLOCK, i + 1 - j0);
+                    int j;
+                    for (j = 0; j < nb; j++) vrow[j] = lc__value_at(c, st, L, p0, j0 + j, kvh);
+                    for (g = 0; g < ng; g++) lc__wsum(s->num + (size_t)g * dv, s->scores + (size_t)g * n + (j0 - ws), vrow, nb, dv);
+                }
             }
-            if (L->kind != LOLCAT_LAYER_SOFTMAX) {
-                lc__fmap(m->fmap, Wq, bias_q, qi, dk, m->fmap_dim, m->feature_eps, s->u, s->phi_q);
-                den += lc__state_read(S, z, s->phi_q, s->num, L->n_feat, dv);
+            for (g = 0; g < ng; g++) {
+                const int h = kvh * G + g0 + g;
+                const float *qi = c->q + (size_t)t * H * dk + (size_t)h * dk;
+                float *num = s->num + (size_t)g * dv, *out = c->att + (size_t)t * H * dv + (size_t)h * dv;
+                float den = 0.0f;
+                if (ws <= i) {
+                    const float weight = L->kind == LOLCAT_LAYER_HYBRID ? L->beta[h] : 1.0f;
+                    for (d = 0; d < dv; d++) num[d] *= weight;
+                    den += weight * s->wsum[g];
+                }
+                if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+                    const float *Wq = L->fmap_q ? L->fmap_q + (size_t)h * dk * m->fmap_dim : NULL;
+                    lc__fmap(m->fmap, Wq, L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f, qi, dk, m->fmap_dim, m->feature_eps, s->u, s->phi_q);
+                    den += lc__state_read(st->S + (size_t)h * L->n_feat * dv, st->z + (size_t)h * L->n_feat, s->phi_q, num, L->n_feat, dv);
+                }
+                for (d = 0; d < dv; d++) out[d] = num[d] / den;
             }
-            for (d = 0; d < dv; d++) out[d] = s->num[d] / den;
         }
     }
     if (L->kind != LOLCAT_LAYER_SOFTMAX) {
@@ -3088,6 +3177,7 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
                 st->n_folded = 0;
             } else if (target > st->n_folded) {
                 const int64_t from = st->n_folded;
+                int h;
 #if defined(_OPENMP)
 #pragma omp parallel for num_threads(c->n_threads) schedule(static) if (c->n_threads > 1)
 #endif

@@ -235,6 +235,31 @@ static void test_kernel_attention(void) {
                 for (i = 0; i < nf; i++) bound[i] = fabsf(pa[i]);
                 CHECK(tk_err_bound(pa, pb, bound, nf) <= 1e-5, "fmap kind %d d=%d F=%d: %.3g", (int)kinds[ki], d, F, tk_err_bound(pa, pb, bound, nf));
             }
+    {   /* window scores and weighted value sums over rows given by pointers */
+        static const int ns[4] = {1, 5, 64, 67}, dims[4] = {3, 16, 45, 128};
+        float *rows = (float *)malloc(67 * 128 * sizeof(float)), q[128], p[67], sa[67], sb[67], na[128], nb[128], nbound[128];
+        const float *ptr[67];
+        int a, c, j, dd;
+        tk_fill(rows, 67 * 128, 1.0f, 31);
+        for (a = 0; a < 4; a++)
+            for (c = 0; c < 4; c++) {
+                const int n = ns[a], dim = dims[c];
+                double sbound = 0;
+                for (j = 0; j < n; j++) ptr[j] = rows + (size_t)((j * 37) % 67) * 128;   /* scattered, like a ring */
+                tk_fill(q, dim, 1.0f, (uint64_t)(a * 4 + c));
+                lc__scores_ref(q, ptr, n, dim, 0.125f, sa);
+                lc__scores(q, ptr, n, dim, 0.125f, sb);
+                for (j = 0; j < dim; j++) sbound += fabs(q[j]) * 2.0;
+                for (j = 0; j < n; j++) CHECK(fabs((double)sa[j] - sb[j]) <= 1e-5 * 0.125 * sbound, "scores n=%d d=%d key %d", n, dim, j);
+                for (j = 0; j < n; j++) p[j] = t_uniform();
+                tk_fill(na, dim, 1.0f, 8); memcpy(nb, na, sizeof na);
+                for (dd = 0; dd < dim; dd++) { nbound[dd] = fabsf(na[dd]); for (j = 0; j < n; j++) nbound[dd] += fabsf(p[j] * ptr[j][dd]); }
+                lc__wsum_ref(na, p, ptr, n, dim);
+                lc__wsum(nb, p, ptr, n, dim);
+                CHECK(tk_err_bound(na, nb, nbound, dim) <= 1e-5, "weighted sum n=%d d=%d: %.3g", n, dim, tk_err_bound(na, nb, nbound, dim));
+            }
+        free(rows);
+    }
     {   /* S/z update and read-out */
         static const int nfs[3] = {1, 37, 128}, dvs[4] = {3, 8, 45, 64};
         float *Sa = (float *)malloc(128 * 64 * sizeof(float)), *Sb = (float *)malloc(128 * 64 * sizeof(float));
