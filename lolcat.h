@@ -193,7 +193,7 @@ typedef struct lc_model_info {
 
 typedef struct lc_ctx_params {
     int            n_ctx;       /* KV capacity of softmax layers; 0 = model context_length */
-    int            n_batch;     /* tokens per prefill chunk; 0 = 64 */
+    int            n_batch;     /* tokens per prefill chunk; 0 = 256 */
     int            n_threads;   /* 0 = OpenMP's default (all cores), 1 without OpenMP */
     lc_window_mode window_mode;
     lc_allocator   allocator;   /* zero = the model's allocator */
@@ -1048,8 +1048,6 @@ typedef struct lc__mm_scratch {
     float       *rowbuf;         /* per thread: rowbuf + thread * rowbuf_stride floats */
     size_t       rowbuf_stride;  /* lc__mm_rowbuf_floats(n_in) */
     float       *xp;             /* lc__mm_xp_floats(n_in, T), shared: the chunk's packed activations */
-    signed char *xq;             /* n_in: activations as int8 (T == 1) */
-    float       *xd;             /* n_in / 32 block scales */
 } lc__mm_scratch;
 
 /* Y[t][r] = alpha * W_r . X[t] (+ Y[t][r] if accumulate), for t < T and r < n_out.
@@ -1355,68 +1353,104 @@ static void lc__matmul_rows(const lc__mat *W, const float *xp, int T, float *Y, 
     }
 }
 
-/* One thread's share of a matmul: ith of nth threads (call from every thread of a team). */
-static void lc__matmul_thread(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy, float alpha,
-                              int accumulate, const lc__mm_scratch *s, int ith, int nth) {
-    const int K = W->n_in, nb = (W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
-    const int r0 = (int)((int64_t)nb * ith / nth) * LOLCAT__MR, r1 = LOLCAT__MIN(W->n_out, (int)((int64_t)nb * (ith + 1) / nth) * LOLCAT__MR);
-    const int quant = LOLCAT__QUANT_ACT && (W->type == LOLCAT_TYPE_Q8_0 || W->type == LOLCAT_TYPE_Q4_0);
+#endif /* LOLCAT__SIMD */
+
+/* Matmuls that share their input X (q/k/v, gate/up): one parallel region, one packing of X. */
+typedef struct lc__mm_job {
+    const lc__mat *W;
+    float         *Y;
+    int            ldy, accumulate;
+    float          alpha;
+} lc__mm_job;
+
+static int lc__mm_rounds_act(const lc__mat *W) {
+    return LOLCAT__QUANT_ACT && (W->type == LOLCAT_TYPE_Q8_0 || W->type == LOLCAT_TYPE_Q4_0);
+}
+
+#if LOLCAT__SIMD
+/* One thread's share (ith of nth; called by every thread of a team): rows are split in
+   16-row units over the jobs' rows taken together. */
+static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X, int ldx, int T,
+                              const lc__mm_scratch *s, int ith, int nth) {
+    const int K = jobs[0].W->n_in, quant = lc__mm_rounds_act(jobs[0].W);
     float *buf = s->rowbuf + (size_t)ith * s->rowbuf_stride;
-    int r, t, j;
-    if (T == 1) {
-        if (quant) {   /* every thread quantizes part of x, then all read all of it */
-            const int n_blk = K / LOLCAT__QK, b0 = (int)((int64_t)n_blk * ith / nth), b1 = (int)((int64_t)n_blk * (ith + 1) / nth);
-            lc__quantize_act(X + (size_t)b0 * LOLCAT__QK, s->xq + (size_t)b0 * LOLCAT__QK, s->xd + b0, (b1 - b0) * LOLCAT__QK);
-#if defined(_OPENMP)
-#pragma omp barrier
-#endif
+    int units = 0, u0, u1, base = 0, jb, t, j;
+    for (jb = 0; jb < n_jobs; jb++) units += (jobs[jb].W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+    u0 = (int)((int64_t)units * ith / nth);
+    u1 = (int)((int64_t)units * (ith + 1) / nth);
+    if (T == 1 && quant) {   /* each thread quantizes x for itself: no barrier on the decode path */
+        signed char *xq = (signed char *)(void *)buf;
+        float *xd = buf + K / 4 + 16;
+        lc__quantize_act(X, xq, xd, K);
+        for (jb = 0; jb < n_jobs; jb++) {
+            const lc__mm_job *J = &jobs[jb];
+            const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+            const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
+            int r;
             for (r = r0; r < r1; r++)
-                lc__mm_store(Y + r, lc__dot_q_q8(W->type, W->data + (size_t)r * W->row_bytes, s->xq, s->xd, K), alpha, !accumulate);
-        } else if (r0 < r1) {
-            lc__matvec_rows(W, X, Y, alpha, accumulate, r0, r1);
+                lc__mm_store(J->Y + r, lc__dot_q_q8(J->W->type, J->W->data + (size_t)r * J->W->row_bytes, xq, xd, K), J->alpha, !J->accumulate);
+            base += nu;
         }
         return;
     }
-    /* pack the activations (rounded through int8 for quantized weights), block by block */
-    for (t = ith * LOLCAT__NR; t < T; t += nth * LOLCAT__NR) {
-        const float *x[LOLCAT__NR];
-        const int nt = LOLCAT__MIN(LOLCAT__NR, T - t);
-        for (j = 0; j < nt; j++) {
-            x[j] = X + (size_t)(t + j) * ldx;
-            if (quant) { lc__round_act(x[j], buf + (size_t)j * K, K); x[j] = buf + (size_t)j * K; }
+    if (T > 1) {   /* pack the activations (rounded through int8 for quantized weights) */
+        for (t = ith * LOLCAT__NR; t < T; t += nth * LOLCAT__NR) {
+            const float *x[LOLCAT__NR];
+            const int nt = LOLCAT__MIN(LOLCAT__NR, T - t);
+            for (j = 0; j < nt; j++) {
+                x[j] = X + (size_t)(t + j) * ldx;
+                if (quant) { lc__round_act(x[j], buf + (size_t)j * K, K); x[j] = buf + (size_t)j * K; }
+            }
+            lc__pack_x(x, nt, K, s->xp + (size_t)t * K);
         }
-        lc__pack_x(x, nt, K, s->xp + (size_t)t * K);
-    }
 #if defined(_OPENMP)
 #pragma omp barrier
 #endif
-    if (r0 < r1) lc__matmul_rows(W, s->xp, T, Y, ldy, alpha, accumulate, r0, r1, buf);
+    }
+    for (jb = 0; jb < n_jobs; jb++) {
+        const lc__mm_job *J = &jobs[jb];
+        const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+        const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
+        if (r0 < r1) {
+            if (T == 1) lc__matvec_rows(J->W, X, J->Y, J->alpha, J->accumulate, r0, r1);
+            else lc__matmul_rows(J->W, s->xp, T, J->Y, J->ldy, J->alpha, J->accumulate, r0, r1, buf);
+        }
+        base += nu;
+    }
 }
 #endif /* LOLCAT__SIMD */
 
-/* Threads worth using for a matmul: small ones stay on one thread (fork/join costs more). */
-static int lc__matmul_threads(const lc__mat *W, int T, int n_threads) {
-    int64_t work = (int64_t)W->n_out * W->n_in * T;
-    int nt = n_threads;
-    if (work < 65536) nt = 1;
-    if (nt > (W->n_out + LOLCAT__MR - 1) / LOLCAT__MR) nt = (W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
-    return LOLCAT__MAX(nt, 1);
-}
-
-static void lc__matmul(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy,
-                       float alpha, int accumulate, const lc__mm_scratch *s, int n_threads) {
+/* Runs jobs that share X (same n_in and the same activation rounding) on up to n_threads.
+   Small products stay on one thread: a fork/join costs more than they do. */
+static void lc__matmul_jobs(const lc__mm_job *jobs, int n_jobs, const float *X, int ldx, int T,
+                            const lc__mm_scratch *s, int n_threads) {
 #if LOLCAT__SIMD
-    int nt = lc__matmul_threads(W, T, n_threads);
+    int64_t work = 0;
+    int units = 0, jb, nt = n_threads;
+    for (jb = 0; jb < n_jobs; jb++) {
+        work += (int64_t)jobs[jb].W->n_out * jobs[jb].W->n_in * T;
+        units += (jobs[jb].W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+    }
+    if (work < 65536) nt = 1;
+    nt = LOLCAT__MAX(1, LOLCAT__MIN(nt, units));
 #if defined(_OPENMP)
 #pragma omp parallel num_threads(nt) if (nt > 1)
-    lc__matmul_thread(W, X, ldx, T, Y, ldy, alpha, accumulate, s, omp_get_thread_num(), omp_get_num_threads());
+    lc__matmul_thread(jobs, n_jobs, X, ldx, T, s, omp_get_thread_num(), omp_get_num_threads());
 #else
     (void)nt;
-    lc__matmul_thread(W, X, ldx, T, Y, ldy, alpha, accumulate, s, 0, 1);
+    lc__matmul_thread(jobs, n_jobs, X, ldx, T, s, 0, 1);
 #endif
 #else
-    lc__matmul_ref(W, X, ldx, T, Y, ldy, alpha, accumulate, s->rowbuf, s->rowbuf_stride, n_threads);
+    int jb;
+    for (jb = 0; jb < n_jobs; jb++)
+        lc__matmul_ref(jobs[jb].W, X, ldx, T, jobs[jb].Y, jobs[jb].ldy, jobs[jb].alpha, jobs[jb].accumulate, s->rowbuf, s->rowbuf_stride, n_threads);
 #endif
+}
+static void lc__matmul(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy,
+                       float alpha, int accumulate, const lc__mm_scratch *s, int n_threads) {
+    lc__mm_job job;
+    job.W = W; job.Y = Y; job.ldy = ldy; job.accumulate = accumulate; job.alpha = alpha;
+    lc__matmul_jobs(&job, 1, X, ldx, T, s, n_threads);
 }
 
 /* ===== @@K_NORM ===== */
@@ -2915,13 +2949,7 @@ static size_t lc__ctx_layout(lc_ctx *c, float *base) {
     }
     c->mm.rowbuf_stride = (lc__mm_rowbuf_floats(m->max_in) + 15) & ~(size_t)15;
     LOLCAT__TAKE(c->mm.rowbuf, c->mm.rowbuf_stride * (size_t)nt);
-    if (LOLCAT__SIMD) {
-        float *xq = NULL;
-        LOLCAT__TAKE(c->mm.xp, lc__mm_xp_floats(m->max_in, (int)T));
-        LOLCAT__TAKE(xq, (size_t)m->max_in / 4 + 1);
-        LOLCAT__TAKE(c->mm.xd, (size_t)m->max_in / LOLCAT__QK + 1);
-        c->mm.xq = (signed char *)(void *)xq;
-    }
+    if (LOLCAT__SIMD) LOLCAT__TAKE(c->mm.xp, lc__mm_xp_floats(m->max_in, (int)T));
     for (t = 0; t < (size_t)nt; t++) {
         lc__thread_scratch *s = &c->ts[t];
         LOLCAT__TAKE(s->scores, scores);
@@ -2955,7 +2983,7 @@ LCDEF lc_result lc_ctx_create(const lc_model *m, const lc_ctx_params *params, lc
         return LOLCAT_ERR_INVALID_ARGUMENT;
     a = (p.allocator.alloc && p.allocator.free) ? p.allocator : m->alloc;
     if (p.n_ctx == 0) p.n_ctx = m->info.n_softmax_layers ? LOLCAT__MIN(m->n_ctx_train, 4096) : 0;
-    if (p.n_batch == 0) p.n_batch = 64;
+    if (p.n_batch == 0) p.n_batch = 256;
     if (p.n_batch > 1 << 16) p.n_batch = 1 << 16;
     if (p.n_threads == 0) p.n_threads = lc__threads_default();
     if (p.n_threads > 1024) p.n_threads = 1024;
@@ -3196,6 +3224,10 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
     }
 }
 
+static void lc__mm_set_job(lc__mm_job *j, const lc__mat *W, float *Y, int ldy, int accumulate) {
+    j->W = W; j->Y = Y; j->ldy = ldy; j->accumulate = accumulate; j->alpha = 1.0f;
+}
+
 /* y (=|+=) projection of x; low-rank and LoRA go through c->tmp. */
 static void lc__proj_apply(lc_ctx *c, const lc__proj *p, const float *X, int ldx, int T, float *Y, int ldy, int accumulate) {
     const int nt = c->n_threads;
@@ -3229,9 +3261,18 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
         const int qw = L->n_head * L->dk, kw = L->n_head_kv * L->dk, vw = L->n_head_kv * L->dv, aw = L->n_head * L->dv;
         int h;
         for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, L->attn_norm, E, m->rms_eps);
-        lc__proj_apply(c, &L->q, c->xn, E, T, c->q, qw, 0);
-        lc__proj_apply(c, &L->k, c->xn, E, T, c->k, kw, 0);
-        lc__proj_apply(c, &L->v, c->xn, E, T, c->v, vw, 0);
+        if (!L->q.low_rank && !L->k.low_rank && !L->v.low_rank && !L->q.has_lora && !L->k.has_lora && !L->v.has_lora &&
+            lc__mm_rounds_act(&L->q.w) == lc__mm_rounds_act(&L->k.w) && lc__mm_rounds_act(&L->q.w) == lc__mm_rounds_act(&L->v.w)) {
+            lc__mm_job jobs[3];
+            lc__mm_set_job(&jobs[0], &L->q.w, c->q, qw, 0);
+            lc__mm_set_job(&jobs[1], &L->k.w, c->k, kw, 0);
+            lc__mm_set_job(&jobs[2], &L->v.w, c->v, vw, 0);
+            lc__matmul_jobs(jobs, 3, c->xn, E, T, &c->mm, nt);
+        } else {
+            lc__proj_apply(c, &L->q, c->xn, E, T, c->q, qw, 0);
+            lc__proj_apply(c, &L->k, c->xn, E, T, c->k, kw, 0);
+            lc__proj_apply(c, &L->v, c->xn, E, T, c->v, vw, 0);
+        }
         if (m->n_rot)
             for (t = 0; t < T; t++) {
                 const float *cs = c->rope_cs + (size_t)t * m->n_rot;
@@ -3241,8 +3282,15 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
         lc__attention(c, il, p0, T, call, last_chunk);
         lc__proj_apply(c, &L->o, c->att, aw, T, c->x, E, 1);                 /* residual add */
         for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, L->ffn_norm, E, m->rms_eps);
-        lc__matmul(&L->ffn_gate, c->xn, E, T, c->ffg, L->n_ff, 1.0f, 0, &c->mm, nt);
-        lc__matmul(&L->ffn_up, c->xn, E, T, c->ffu, L->n_ff, 1.0f, 0, &c->mm, nt);
+        if (lc__mm_rounds_act(&L->ffn_gate) == lc__mm_rounds_act(&L->ffn_up)) {
+            lc__mm_job jobs[2];
+            lc__mm_set_job(&jobs[0], &L->ffn_gate, c->ffg, L->n_ff, 0);
+            lc__mm_set_job(&jobs[1], &L->ffn_up, c->ffu, L->n_ff, 0);
+            lc__matmul_jobs(jobs, 2, c->xn, E, T, &c->mm, nt);
+        } else {
+            lc__matmul(&L->ffn_gate, c->xn, E, T, c->ffg, L->n_ff, 1.0f, 0, &c->mm, nt);
+            lc__matmul(&L->ffn_up, c->xn, E, T, c->ffu, L->n_ff, 1.0f, 0, &c->mm, nt);
+        }
         lc__silu_mul(c->ffg, c->ffu, T * L->n_ff);
         lc__matmul(&L->ffn_down, c->ffg, L->n_ff, T, c->x, E, 1.0f, 1, &c->mm, nt);
     }

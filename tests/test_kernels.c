@@ -132,11 +132,10 @@ static void test_kernel_matmul(void) {
     float *Y1 = (float *)malloc((size_t)max_out * max_t * sizeof(float)), *bound = (float *)malloc((size_t)max_out * max_t * sizeof(float));
     const size_t stride = lc__mm_rowbuf_floats(max_in);
     float *rowbuf = (float *)malloc((size_t)nt_cap * stride * sizeof(float));
-    float *xp = (float *)malloc(lc__mm_xp_floats(max_in, max_t) * sizeof(float)), *xd = (float *)malloc((size_t)max_in / 32 * sizeof(float) + 4);
-    signed char *xq = (signed char *)malloc((size_t)max_in);
+    float *xp = (float *)malloc(lc__mm_xp_floats(max_in, max_t) * sizeof(float));
     lc__mm_scratch s;
     int ti, ii, oi, tt, acc, i, t, r, failures = 0;
-    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.xq = xq; s.xd = xd;
+    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp;
     for (ti = 0; ti < 5; ti++)
         for (ii = 0; ii < 4; ii++)
             for (oi = 0; oi < 4; oi++)
@@ -185,7 +184,7 @@ static void test_kernel_matmul(void) {
                         CHECK(tk_err_bound(Y, Y1, bound, N * T) <= 1e-5, "matmul %s K=%d N=%d T=%d: decode vs prefill %.3g", lc_type_name((lc_tensor_type)type), K, N, T, tk_err_bound(Y, Y1, bound, N * T));
                     }
     (void)failures;
-    free(Wf); free(Wq); free(X); free(Xr); free(Yref); free(Y); free(Y1); free(bound); free(rowbuf); free(xp); free(xd); free(xq);
+    free(Wf); free(Wq); free(X); free(Xr); free(Yref); free(Y); free(Y1); free(bound); free(rowbuf); free(xp);
 }
 
 static void test_kernel_vector_ops(void) {

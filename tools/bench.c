@@ -368,6 +368,99 @@ static int bench_build(bench_model *bm, const bench_shape *sh, int type, const c
     return 1;
 }
 
+/* ---- llama2.c checkpoints of the same weights (for a side-by-side run of run.c / runq.c) ---- */
+
+static const float *bench_find_f32(const lc_model *m, const char *name) {
+    int i;
+    for (i = 0; i < lc_model_tensor_count(m); i++) {
+        lc_tensor_info ti;
+        if (lc_model_tensor_get(m, i, &ti) == LOLCAT_OK && !strcmp(ti.name, name)) return ti.type == LOLCAT_TYPE_F32 ? (const float *)ti.data : NULL;
+    }
+    return NULL;
+}
+static size_t bench_numel(const lc_model *m, const char *name) {
+    int i;
+    for (i = 0; i < lc_model_tensor_count(m); i++) {
+        lc_tensor_info ti;
+        if (lc_model_tensor_get(m, i, &ti) == LOLCAT_OK && !strcmp(ti.name, name)) return (size_t)(ti.ne[0] * ti.ne[1]);
+    }
+    return 0;
+}
+/* Writes n floats as float32 (q8 == 0) or as runq.c's int8 groups of 32 with a float scale. */
+static int bench_put_floats(FILE *f, const float *x, size_t n, int q8) {
+    size_t g;
+    if (!q8) return fwrite(x, sizeof(float), n, f) == n;
+    {
+        int8_t *q = (int8_t *)malloc(n);
+        float *sc = (float *)malloc(n / 32 * sizeof(float));
+        int ok;
+        for (g = 0; g < n / 32; g++) {
+            float amax = 0.0f;
+            int j;
+            for (j = 0; j < 32; j++) amax = LOLCAT__MAX(amax, fabsf(x[g * 32 + j]));
+            sc[g] = amax / 127.0f;
+            for (j = 0; j < 32; j++) q[g * 32 + j] = (int8_t)(sc[g] > 0.0f ? lroundf(x[g * 32 + j] / sc[g]) : 0);
+        }
+        ok = fwrite(q, 1, n, f) == n && fwrite(sc, sizeof(float), n / 32, f) == n / 32;
+        free(q); free(sc);
+        return ok;
+    }
+}
+/* run.c's float32 format (q8 = 0) or runq.c's version-2 int8 format (q8 = 1), untied classifier. */
+static int bench_export_llama2c(const lc_model *m, const bench_shape *sh, const char *path, int q8, int seq_len) {
+    static const char *const mats[7] = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_down", "ffn_up"};
+    FILE *f = fopen(path, "wb");
+    int32_t cfg[7];
+    int il, k, ok = 1;
+    char name[96];
+    if (!f) return 0;
+    cfg[0] = sh->n_embd; cfg[1] = sh->n_ff; cfg[2] = sh->n_layer; cfg[3] = sh->n_head; cfg[4] = sh->n_head_kv;
+    cfg[5] = q8 ? sh->n_vocab : -sh->n_vocab; cfg[6] = seq_len;
+    if (q8) {
+        uint32_t magic = 0x616b3432u;
+        int32_t version = 2, gs = 32;
+        unsigned char pad[256];
+        uint8_t shared = 0;
+        memset(pad, 0, sizeof pad);
+        ok &= fwrite(&magic, 4, 1, f) == 1 && fwrite(&version, 4, 1, f) == 1 && fwrite(cfg, 4, 7, f) == 7;
+        ok &= fwrite(&shared, 1, 1, f) == 1 && fwrite(&gs, 4, 1, f) == 1 && fwrite(pad, 1, 256 - 41, f) == 256 - 41;
+        for (il = 0; il < sh->n_layer; il++) { snprintf(name, sizeof name, "blk.%d.attn_norm.weight", il); ok &= bench_put_floats(f, bench_find_f32(m, name), (size_t)sh->n_embd, 0); }
+        for (il = 0; il < sh->n_layer; il++) { snprintf(name, sizeof name, "blk.%d.ffn_norm.weight", il); ok &= bench_put_floats(f, bench_find_f32(m, name), (size_t)sh->n_embd, 0); }
+        ok &= bench_put_floats(f, bench_find_f32(m, "output_norm.weight"), (size_t)sh->n_embd, 0);
+        ok &= bench_put_floats(f, bench_find_f32(m, "token_embd.weight"), (size_t)sh->n_embd * sh->n_vocab, 1);
+        for (k = 0; k < 7; k++)
+            for (il = 0; il < sh->n_layer; il++) {
+                snprintf(name, sizeof name, "blk.%d.%s.weight", il, mats[k]);
+                ok &= bench_put_floats(f, bench_find_f32(m, name), bench_numel(m, name), 1);
+            }
+        ok &= bench_put_floats(f, bench_find_f32(m, "output.weight"), (size_t)sh->n_embd * sh->n_vocab, 1);
+    } else {
+        ok &= fwrite(cfg, 4, 7, f) == 7;
+        ok &= bench_put_floats(f, bench_find_f32(m, "token_embd.weight"), (size_t)sh->n_embd * sh->n_vocab, 0);
+        for (il = 0; il < sh->n_layer; il++) { snprintf(name, sizeof name, "blk.%d.attn_norm.weight", il); ok &= bench_put_floats(f, bench_find_f32(m, name), (size_t)sh->n_embd, 0); }
+        for (k = 0; k < 4; k++)
+            for (il = 0; il < sh->n_layer; il++) {
+                snprintf(name, sizeof name, "blk.%d.%s.weight", il, mats[k]);
+                ok &= bench_put_floats(f, bench_find_f32(m, name), bench_numel(m, name), 0);
+            }
+        for (il = 0; il < sh->n_layer; il++) { snprintf(name, sizeof name, "blk.%d.ffn_norm.weight", il); ok &= bench_put_floats(f, bench_find_f32(m, name), (size_t)sh->n_embd, 0); }
+        for (k = 4; k < 7; k++)   /* w1 = gate, w2 = down, w3 = up */
+            for (il = 0; il < sh->n_layer; il++) {
+                snprintf(name, sizeof name, "blk.%d.%s.weight", il, mats[k]);
+                ok &= bench_put_floats(f, bench_find_f32(m, name), bench_numel(m, name), 0);
+            }
+        ok &= bench_put_floats(f, bench_find_f32(m, "output_norm.weight"), (size_t)sh->n_embd, 0);
+        {   /* the legacy RoPE tables run.c skips */
+            size_t n = (size_t)seq_len * (sh->n_embd / sh->n_head);
+            float *z = (float *)calloc(n, sizeof(float));
+            ok &= bench_put_floats(f, z, n, 0);
+            free(z);
+        }
+        ok &= bench_put_floats(f, bench_find_f32(m, "output.weight"), (size_t)sh->n_embd * sh->n_vocab, 0);
+    }
+    return fclose(f) == 0 && ok;
+}
+
 /* ---- measurements -------------------------------------------------------------------------- */
 
 typedef struct bench_opts {
@@ -548,6 +641,7 @@ static void bench_usage(void) {
            "  --attn LIST         hybrid,softmax,linear                      (default hybrid: LoLCATs w=64, Hedgehog F=64)\n"
            "  --model FILE        bench a GGUF file instead of synthetic models\n"
            "  --export FILE       write the (first) synthetic model, with a vocabulary, as GGUF and exit\n"
+           "  --export-llama2c F  write the same f32 softmax weights as run.c (F) and runq.c (F.q8) checkpoints\n"
            "  -t N                threads (default: all cores)\n"
            "  -b N                prefill chunk, n_batch (default 64)\n"
            "  --positions LIST    decode positions (default 0,1k,4k,16k,32k)\n"
@@ -563,6 +657,7 @@ static void bench_usage(void) {
 int main(int argc, char **argv) {
     bench_opts o;
     const char *shapes = "tinyllama-1.1B", *types = "q8_0", *attns = "hybrid", *model_path = NULL, *export_path = NULL, *csv_path = NULL;
+    const char *l2c_path = NULL;
     int summary = 0, i;
     double worst_roof = 1e30, worst_long = 0, worst_peak = 1e30, worst_scaling = 1e30;
     char list[256], *tok, *save1;
@@ -582,6 +677,7 @@ int main(int argc, char **argv) {
         else if (BENCH_ARG("--attn")) attns = v;
         else if (BENCH_ARG("--model")) model_path = v;
         else if (BENCH_ARG("--export")) export_path = v;
+        else if (BENCH_ARG("--export-llama2c")) l2c_path = v;
         else if (BENCH_ARG("-t")) o.n_threads = atoi(v);
         else if (BENCH_ARG("-b")) o.n_batch = atoi(v);
         else if (BENCH_ARG("--positions")) o.n_positions = bench_parse_list(v, o.positions, 16);
@@ -596,6 +692,21 @@ int main(int argc, char **argv) {
 #undef BENCH_ARG
     }
     if (o.n_threads < 1) o.n_threads = 1;
+    if (l2c_path) {   /* llama2.c checkpoints of the f32 softmax model of one shape */
+        bench_model bm;
+        const bench_shape *sh = NULL;
+        lc_model *m;
+        char q8path[1024];
+        for (i = 0; i < (int)(sizeof bench_shapes / sizeof bench_shapes[0]); i++) if (!strcmp(bench_shapes[i].name, shapes)) sh = &bench_shapes[i];
+        if (!sh) { fprintf(stderr, "--export-llama2c needs one --shape\n"); return 2; }
+        if (!bench_build(&bm, sh, LOLCAT_TYPE_F32, "softmax", 0) || lc_model_open_memory(bm.gguf, bm.gguf_size, NULL, &m) != LOLCAT_OK) return 1;
+        snprintf(q8path, sizeof q8path, "%s.q8", l2c_path);
+        if (!bench_export_llama2c(m, sh, l2c_path, 0, 2048) || !bench_export_llama2c(m, sh, q8path, 1, 2048)) { fprintf(stderr, "cannot write %s\n", l2c_path); return 1; }
+        printf("wrote %s (run.c, f32) and %s (runq.c, int8 groups of 32): %s softmax, seq_len 2048\n", l2c_path, q8path, sh->name);
+        lc_model_close(m);
+        free(bm.gguf);
+        return 0;
+    }
     if (export_path) {   /* write one synthetic model with a vocabulary, for other engines */
         bench_model bm;
         const bench_shape *sh = NULL;
