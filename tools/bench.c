@@ -663,7 +663,7 @@ int main(int argc, char **argv) {
     char list[256], *tok, *save1;
     memset(&o, 0, sizeof o);
     o.n_threads = lc__threads_default();
-    o.n_batch = 64;
+    o.n_batch = 0;   /* the library default */
     o.decode_tokens = 16;
     o.onetok_tokens = 64;
     o.n_positions = bench_parse_list("0,1k,4k,16k,32k", o.positions, 16);
@@ -728,7 +728,7 @@ int main(int argc, char **argv) {
         if (!o.csv) { fprintf(stderr, "cannot open %s\n", csv_path); return 1; }
         if (fresh) fprintf(o.csv, "model,type,attn,threads,kind,n,tok_per_s,ms_per_tok,weight_gbps,frac_bandwidth,gflops,frac_fma_peak,state_bytes,machine_gbps,machine_gflops\n");
     }
-    printf("lolcat-bench: lolcat.h %s, %d threads, n_batch %d\n", lc_build_info(), o.n_threads, o.n_batch);
+    printf("lolcat-bench: lolcat.h %s, %d threads, n_batch %d\n", lc_build_info(), o.n_threads, o.n_batch ? o.n_batch : lc_ctx_default_params().n_batch ? lc_ctx_default_params().n_batch : 256);
     o.bandwidth = bench_read_bandwidth(o.n_threads, (size_t)1 << 30);
     o.peak = bench_fma_peak(o.n_threads);
     printf("machine: read bandwidth %.1f GB/s, FP32 FMA peak %.1f GFLOP/s (%d threads, measured now)\n", o.bandwidth, o.peak, o.n_threads);
