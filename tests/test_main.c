@@ -14,11 +14,15 @@ static void *t_default_malloc(size_t n, void *ud) { return t_counting_alloc(n, u
 static void t_default_free(void *p, size_t n, void *ud) { t_counting_free(p, n, ud); }
 
 #include "test_core.c"
+#include "test_tokenizer.c"
+#include "test_tools.c"
 #include "test_kernels.c"
 
 typedef struct t_suite { const char *name; void (*fn)(void); } t_suite;
 static const t_suite t_suites[] = {
     T_CORE_SUITES
+    T_TOKENIZER_SUITES
+    T_TOOLS_SUITES
     T_KERNEL_SUITES
 };
 

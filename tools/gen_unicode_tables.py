@@ -3,6 +3,11 @@
 
 Usage:
     python3 tools/gen_unicode_tables.py [-o tools/lolcat_unicode_tables.inc] [--marks]
+    python3 tools/gen_unicode_tables.py --embed lolcat.h
+
+--embed rewrites the compact class table inside lolcat.h, between the lines
+"BEGIN GENERATED: tools/gen_unicode_tables.py" and "END GENERATED" (the
+header's own copy: one sorted array of class runs, see class_runs()).
 
 Writes C source (default: tools/lolcat_unicode_tables.inc next to this script;
 "-o -" prints to stdout) holding sorted, merged, inclusive codepoint ranges:
@@ -222,6 +227,65 @@ def generate(with_marks):
     return "\n".join(out), counts
 
 
+def class_runs():
+    """The letter/number/space classes as one sorted list of runs: entry
+    (first << 2) | cls starts a run of class cls (0 other, 1 letter, 2 number,
+    3 space) that lasts until the next entry's first codepoint."""
+    classes = [(1, category_ranges(lambda cp: major(cp) == "L")),
+               (2, category_ranges(lambda cp: major(cp) == "N")),
+               (3, category_ranges(is_space))]
+    runs = sorted((lo, hi, c) for c, rs in classes for lo, hi in rs)
+    out, end = [], 0          # end: first codepoint after the previous run
+
+    def start(cp, c):
+        if not out or (out[-1] & 3) != c:
+            out.append(cp << 2 | c)
+
+    for lo, hi, c in runs:
+        if lo < end:
+            sys.exit("overlapping classes at U+%04X" % lo)
+        if lo > end:
+            start(end, 0)
+        start(lo, c)
+        end = hi + 1
+    start(end, 0)
+    return out
+
+
+BEGIN_MARK = "/* BEGIN GENERATED: tools/gen_unicode_tables.py --embed"
+END_MARK = "/* END GENERATED */"
+
+
+def embed(path):
+    runs = class_runs()
+    ver = unicodedata.unidata_version
+    lines = [BEGIN_MARK + " (Unicode %s), do not edit */" % ver,
+             "/* Classes of the pre-tokenizers: entry (first << 2) | class starts a run of codepoints of that",
+             "   class (0 other, 1 \\p{L}, 2 \\p{N}, 3 White_Space = \\s) that lasts until the next entry. */",
+             "static const uint32_t lc__unicode_class_runs[%d] = {" % len(runs)]
+    row = ""
+    for v in runs:
+        item = "%d," % v
+        if len(row) + len(item) > 99:
+            lines.append(row)
+            row = ""
+        row += item
+    lines.append(row)
+    lines.append("};")
+    lines.append(END_MARK)
+    block = "\n".join(lines)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    a = text.find(BEGIN_MARK)
+    b = text.find(END_MARK, a)
+    if a < 0 or b < 0:
+        sys.exit("%s: markers %r ... %r not found" % (path, BEGIN_MARK, END_MARK))
+    text = text[:a] + block + text[b + len(END_MARK):]
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+    print("embedded %d class runs (Unicode %s) in %s" % (len(runs), ver, path), file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     here = os.path.dirname(os.path.abspath(__file__))
@@ -230,7 +294,12 @@ def main():
                     help='output path, "-" for stdout')
     ap.add_argument("--marks", action="store_true",
                     help="also emit the \\p{M} table and lc__unicode_is_mark")
+    ap.add_argument("--embed", metavar="HEADER",
+                    help="rewrite the class table between the markers in HEADER (lolcat.h) instead")
     args = ap.parse_args()
+    if args.embed:
+        embed(args.embed)
+        return
     text, counts = generate(args.marks)
     if args.output == "-":
         sys.stdout.write(text)

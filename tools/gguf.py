@@ -189,6 +189,20 @@ def dequantize(raw, ttype, n):
     return dequantize_q4_0(raw, n)
 
 
+def storage_type(wtype, ne0, is_weight=True):
+    """Type a converted tensor is stored with (the converters' and the
+    reference's shared policy): norms, feature maps, window factors and RoPE
+    factors (is_weight False) stay F32; weight matrices use wtype, except that
+    block-quantized types need rows (ne[0]) that are a multiple of 32, so such
+    a matrix (e.g. a LoRA B of rank 8) falls back to F16."""
+    wtype = type_of(wtype)
+    if not is_weight:
+        return F32
+    if wtype in (Q8_0, Q4_0) and ne0 % QK:
+        return F16
+    return wtype
+
+
 def roundtrip(x, ttype):
     """The float32 values a reader gets back after storing x as ttype."""
     x = np.asarray(x)
@@ -248,7 +262,8 @@ class GGUFWriter:
     w.add_u32("llama.block_count", 2)
     w.add_array("tokenizer.ggml.tokens", ["a", "b"], STRING)
     w.add_tensor("token_embd.weight", emb, Q8_0)  # emb.shape == (vocab, E)
-    w.write()
+    w.add_lazy_tensor("output.weight", Q8_0, [E, vocab], load_output)
+    w.write()                                     # streams, one tensor at a time
     """
 
     def __init__(self, path, alignment=DEFAULT_ALIGNMENT, alignment_key=True):
@@ -293,10 +308,7 @@ class GGUFWriter:
     # tensors
     def add_tensor(self, name, array, ttype=F32):
         """Store array (numpy shape = reversed ne) as ttype."""
-        if name in self.tensors:
-            raise KeyError("duplicate tensor %r" % name)
-        if len(name.encode("utf-8")) >= 64:
-            raise ValueError("tensor name too long for ggml: %r" % name)
+        self._check_name(name)
         ttype = type_of(ttype)
         array = np.asarray(array)
         ne = list(reversed(array.shape)) or [1]
@@ -306,18 +318,36 @@ class GGUFWriter:
 
     def add_raw_tensor(self, name, ttype, ne, raw):
         """Store already-encoded bytes (e.g. copied from another file)."""
-        if name in self.tensors:
-            raise KeyError("duplicate tensor %r" % name)
+        self._check_name(name)
         ttype = type_of(ttype)
         if len(raw) != tensor_nbytes(ttype, ne):
             raise ValueError("tensor %r: %d bytes, expected %d"
                              % (name, len(raw), tensor_nbytes(ttype, ne)))
         self.tensors[name] = (ttype, list(ne), bytes(raw))
 
+    def add_lazy_tensor(self, name, ttype, ne, produce):
+        """Declare a tensor whose data is made only while write() streams the
+        file: produce() returns a float array (numpy shape = reversed ne),
+        which is then encoded as ttype, or already-encoded bytes. Only one
+        such tensor is in memory at a time, so models larger than RAM can be
+        written."""
+        self._check_name(name)
+        ttype = type_of(ttype)
+        ne = [int(n) for n in ne]
+        tensor_nbytes(ttype, ne)          # a bad row length fails now
+        self.tensors[name] = (ttype, ne, produce)
+
+    def _check_name(self, name):
+        if name in self.tensors:
+            raise KeyError("duplicate tensor %r" % name)
+        if len(name.encode("utf-8")) >= 64:
+            raise ValueError("tensor name too long for ggml: %r" % name)
+
     def _pad(self, n):
         return -n % self.alignment
 
-    def to_bytes(self):
+    def _header(self):
+        """Everything before the tensor data, padded to the alignment."""
         kv = dict(self.kv)
         if "general.alignment" not in kv and self.alignment_key:
             kv = {"general.alignment": (UINT32, None, self.alignment), **kv}
@@ -335,22 +365,54 @@ class GGUFWriter:
                 out += _pack_value(vtype, value)
 
         offset = 0  # relative to the start of the data section
-        for name, (ttype, ne, raw) in self.tensors.items():
+        for name, (ttype, ne, _) in self.tensors.items():
+            n = tensor_nbytes(ttype, ne)
             out += _pack_string(name) + struct.pack("<I", len(ne))
             out += struct.pack("<%dQ" % len(ne), *ne)
             out += struct.pack("<IQ", ttype, offset)
-            offset += len(raw) + self._pad(len(raw))
+            offset += n + self._pad(n)
 
         out += b"\0" * self._pad(len(out))
-        for ttype, ne, raw in self.tensors.values():
+        return bytes(out)
+
+    CHUNK = 1 << 22   # values encoded at a time: bounds the quantizers' temporaries
+
+    def _chunks(self, name):
+        """Yields the encoded bytes of one tensor in pieces, producing a lazy
+        tensor now; arrays are encoded a few million values at a time."""
+        ttype, ne, data = self.tensors[name]
+        if not callable(data):
+            yield data
+            return
+        data = data()
+        want = tensor_nbytes(ttype, ne)
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            if len(data) != want:
+                raise ValueError("tensor %r: %d bytes, expected %d" % (name, len(data), want))
+            yield data
+            return
+        a = np.asarray(data)
+        if list(reversed(a.shape)) != ne:
+            raise ValueError("tensor %r: produced shape %s, declared ne %s" % (name, a.shape, ne))
+        rows = a.reshape(-1, ne[0])
+        step = max(1, self.CHUNK // ne[0])
+        for i in range(0, rows.shape[0], step):
+            yield quantize(rows[i:i + step], ttype)
+
+    def to_bytes(self):
+        out = bytearray(self._header())
+        for name in self.tensors:
+            raw = b"".join(self._chunks(name))
             out += raw + b"\0" * self._pad(len(raw))
         return bytes(out)
 
-    def write(self, path=None):
-        """Write atomically: a temp file in the same folder, then rename, so a
-        failure never leaves a truncated model behind."""
+    def write(self, path=None, progress=None):
+        """Stream the file to disk: the header, then one tensor at a time.
+        Atomic: a temp file in the same folder, then rename, so a failure
+        (including an exception from a lazy tensor) never leaves a truncated
+        model behind. progress(i, n, name) is called before each tensor."""
         path = path or self.path
-        data = self.to_bytes()
+        header = self._header()
         folder = os.path.dirname(os.path.abspath(path))
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".gguf", dir=folder)
         try:
@@ -358,7 +420,18 @@ class GGUFWriter:
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                f.write(header)
+                n = len(self.tensors)
+                for i, name in enumerate(self.tensors):
+                    if progress:
+                        progress(i, n, name)
+                    size = 0
+                    for raw in self._chunks(name):
+                        f.write(raw)
+                        size += len(raw)
+                    f.write(b"\0" * self._pad(size))
+                if progress:
+                    progress(n, n, None)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)

