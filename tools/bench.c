@@ -239,7 +239,7 @@ static int bench_type_of(const char *s) {
     return -1;
 }
 
-static int bench_build(bench_model *bm, const bench_shape *sh, int type, const char *attn, int with_vocab) {
+static int bench_build(bench_model *bm, const bench_shape *sh, int type, const char *attn, int with_vocab, int nt) {
     bench_buf kv = {0, 0, 0}, info = {0, 0, 0};
     bench_tensor *ts;
     int n_t = 0, il, i, n_kv = 0;
@@ -249,6 +249,7 @@ static int bench_build(bench_model *bm, const bench_shape *sh, int type, const c
     char key[96];
     memset(bm, 0, sizeof *bm);
     bm->shape = sh; bm->type = type;
+    (void)nt;
     snprintf(bm->attn, sizeof bm->attn, "%s", attn);
     ts = (bench_tensor *)calloc((size_t)(3 + 12 * sh->n_layer), sizeof *ts);
 #define BENCH_T(NAME_FMT, IDX, TYPE, ND, N0, N1, N2, SCALE, OFFSET) do { \
@@ -360,7 +361,7 @@ static int bench_build(bench_model *bm, const bench_shape *sh, int type, const c
         size_t row_bytes = lc_type_size((lc_tensor_type)t->type, (uint64_t)t->ne[0]);
         unsigned char *dst = bm->gguf + data_start + t->off;
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for num_threads(nt) schedule(static)
 #endif
         for (r = 0; r < rows; r++) bench_fill_row(t, r, dst + (size_t)r * row_bytes);
         memset(dst + t->bytes, 0, (size_t)((t->bytes + 31) / 32 * 32 - t->bytes));
@@ -700,7 +701,7 @@ int main(int argc, char **argv) {
         char q8path[1024];
         for (i = 0; i < (int)(sizeof bench_shapes / sizeof bench_shapes[0]); i++) if (!strcmp(bench_shapes[i].name, shapes)) sh = &bench_shapes[i];
         if (!sh) { fprintf(stderr, "--export-llama2c needs one --shape\n"); return 2; }
-        if (!bench_build(&bm, sh, LOLCAT_TYPE_F32, "softmax", 0) || lc_model_open_memory(bm.gguf, bm.gguf_size, NULL, &m) != LOLCAT_OK) return 1;
+        if (!bench_build(&bm, sh, LOLCAT_TYPE_F32, "softmax", 0, o.n_threads) || lc_model_open_memory(bm.gguf, bm.gguf_size, NULL, &m) != LOLCAT_OK) return 1;
         snprintf(q8path, sizeof q8path, "%s.q8", l2c_path);
         if (!bench_export_llama2c(m, sh, l2c_path, 0, 2048) || !bench_export_llama2c(m, sh, q8path, 1, 2048)) { fprintf(stderr, "cannot write %s\n", l2c_path); return 1; }
         printf("wrote %s (run.c, f32) and %s (runq.c, int8 groups of 32): %s softmax, seq_len 2048\n", l2c_path, q8path, sh->name);
@@ -714,7 +715,7 @@ int main(int argc, char **argv) {
         FILE *f;
         for (i = 0; i < (int)(sizeof bench_shapes / sizeof bench_shapes[0]); i++) if (!strcmp(bench_shapes[i].name, shapes)) sh = &bench_shapes[i];
         if (!sh || bench_type_of(types) < 0) { fprintf(stderr, "--export needs one --shape and one --type\n"); return 2; }
-        if (!bench_build(&bm, sh, bench_type_of(types), attns, 1)) return 1;
+        if (!bench_build(&bm, sh, bench_type_of(types), attns, 1, o.n_threads)) return 1;
         if (!(f = fopen(export_path, "wb")) || fwrite(bm.gguf, 1, bm.gguf_size, f) != bm.gguf_size || fclose(f)) { fprintf(stderr, "cannot write %s\n", export_path); return 1; }
         printf("wrote %s (%.2f GB): %s %s %s\n", export_path, bm.gguf_size / 1e9, sh->name, attns, types);
         free(bm.gguf);
@@ -775,7 +776,7 @@ int main(int argc, char **argv) {
                     bench_result res;
                     double t0 = bench_now();
                     if (strcmp(at, "hybrid") && strcmp(at, "softmax") && strcmp(at, "linear")) { fprintf(stderr, "unknown attention '%s'\n", at); return 2; }
-                    if (!bench_build(&bm, sh, type, at, 0)) return 1;
+                    if (!bench_build(&bm, sh, type, at, 0, o.n_threads)) return 1;
                     memset(&mp, 0, sizeof mp);
                     mp.error_message = err; mp.error_message_size = sizeof err;
                     if (lc_model_open_memory(bm.gguf, bm.gguf_size, &mp, &m) != LOLCAT_OK) { fprintf(stderr, "synthetic model: %s\n", err); return 1; }
