@@ -809,9 +809,12 @@ int main(int argc, char **argv) {
             }
         }
     }
-    if (summary)
-        printf("\ndecode_roofline_fraction=%.3f long_context_ratio=%.3f prefill_peak_fraction=%.3f thread_scaling=%.2f\n",
-               worst_roof, worst_long, worst_peak, worst_scaling);
+    if (summary) {   /* the worse of the models run for each figure; n/a when not measured */
+        char sc[32];
+        if (worst_scaling < 1e29) snprintf(sc, sizeof sc, "%.2f", worst_scaling); else snprintf(sc, sizeof sc, "n/a");
+        printf("\ndecode_roofline_fraction=%.3f long_context_ratio=%.3f prefill_peak_fraction=%.3f thread_scaling=%s\n",
+               worst_roof, worst_long, worst_peak, sc);
+    }
     if (o.csv) fclose(o.csv);
     return 0;
 }
