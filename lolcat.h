@@ -466,8 +466,10 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 /* Micro-kernels stay out of line: inlined into a big caller, GCC runs out of vector registers. */
 #if defined(__GNUC__)
 #define LOLCAT__NOINLINE __attribute__((noinline))
+#define LOLCAT__MAYBE_UNUSED __attribute__((unused))   /* references in SIMD builds, dispatchers in scalar ones */
 #else
 #define LOLCAT__NOINLINE
+#define LOLCAT__MAYBE_UNUSED
 #endif
 #define LOLCAT__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define LOLCAT__MAX(a, b) ((a) > (b) ? (a) : (b))
@@ -600,27 +602,27 @@ static int lc__threads_default(void) {
 /* SIMD builds quantize activations to int8 for Q8_0/Q4_0 weights (lc__quantize_act). */
 #define LOLCAT__QUANT_ACT LOLCAT__SIMD
 
-static float lc__dot_f32_ref(const float *a, const float *b, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_f32_ref(const float *a, const float *b, int n) {
     float sum = 0.0f;
     int i;
     for (i = 0; i < n; i++) sum += a[i] * b[i];
     return sum;
 }
-static float lc__dot_f16_ref(const void *w, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_f16_ref(const void *w, const float *x, int n) {
     const unsigned char *p = (const unsigned char *)w;
     float sum = 0.0f;
     int i;
     for (i = 0; i < n; i++) sum += lc__f16_to_f32(lc__read_u16(p + 2 * i)) * x[i];
     return sum;
 }
-static float lc__dot_bf16_ref(const void *w, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_bf16_ref(const void *w, const float *x, int n) {
     const unsigned char *p = (const unsigned char *)w;
     float sum = 0.0f;
     int i;
     for (i = 0; i < n; i++) sum += lc__bf16_to_f32(lc__read_u16(p + 2 * i)) * x[i];
     return sum;
 }
-static float lc__dot_q8_0_ref(const void *w, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_q8_0_ref(const void *w, const float *x, int n) {
     const unsigned char *blk = (const unsigned char *)w;
     float sum = 0.0f;
     int b, j;
@@ -632,7 +634,7 @@ static float lc__dot_q8_0_ref(const void *w, const float *x, int n) {
     }
     return sum;
 }
-static float lc__dot_q4_0_ref(const void *w, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_q4_0_ref(const void *w, const float *x, int n) {
     const unsigned char *blk = (const unsigned char *)w;
     float sum = 0.0f;
     int b, j;
@@ -645,7 +647,7 @@ static float lc__dot_q4_0_ref(const void *w, const float *x, int n) {
     }
     return sum;
 }
-static float lc__dot_row_ref(int type, const void *row, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_row_ref(int type, const void *row, const float *x, int n) {
     switch (type) {
     case LOLCAT_TYPE_F32:  return lc__dot_f32_ref((const float *)row, x, n);
     case LOLCAT_TYPE_F16:  return lc__dot_f16_ref(row, x, n);
@@ -660,7 +662,7 @@ static float lc__dot_row_ref(int type, const void *row, const float *x, int n) {
    int8 with an f32 scale d = max|x|/127, each value clamped to +-127 and rounded half to
    even. The integer part of every block dot is then exact; the price is the activation
    rounding, at most d/2 per element (0.4% of the block's largest magnitude). */
-static void lc__quantize_act_ref(const float *x, signed char *q, float *d, int n) {
+static LOLCAT__MAYBE_UNUSED void lc__quantize_act_ref(const float *x, signed char *q, float *d, int n) {
     int b, j;
     for (b = 0; b < n / LOLCAT__QK; b++, x += LOLCAT__QK, q += LOLCAT__QK) {
         float amax = 0.0f, id;
@@ -676,7 +678,7 @@ static void lc__quantize_act_ref(const float *x, signed char *q, float *d, int n
     }
 }
 /* Weight row . quantized activations: sum over blocks of (d_w * d_x) * (integer block dot). */
-static float lc__dot_q8_0_q8_ref(const void *w, const signed char *xq, const float *xd, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_q8_0_q8_ref(const void *w, const signed char *xq, const float *xd, int n) {
     const unsigned char *blk = (const unsigned char *)w;
     float sum = 0.0f;
     int b, j;
@@ -688,7 +690,7 @@ static float lc__dot_q8_0_q8_ref(const void *w, const signed char *xq, const flo
     }
     return sum;
 }
-static float lc__dot_q4_0_q8_ref(const void *w, const signed char *xq, const float *xd, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_q4_0_q8_ref(const void *w, const signed char *xq, const float *xd, int n) {
     const unsigned char *blk = (const unsigned char *)w;
     float sum = 0.0f;
     int b, j;
@@ -701,7 +703,7 @@ static float lc__dot_q4_0_q8_ref(const void *w, const signed char *xq, const flo
     return sum;
 }
 
-static float lc__dot_q_q8_ref(int type, const void *row, const signed char *xq, const float *xd, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_q_q8_ref(int type, const void *row, const signed char *xq, const float *xd, int n) {
     return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_ref(row, xq, xd, n) : lc__dot_q4_0_q8_ref(row, xq, xd, n);
 }
 
@@ -891,7 +893,7 @@ static float lc__dot_q4_0_q8_neon(const void *w, const signed char *xq, const fl
 #endif /* LOLCAT__NEON */
 
 /* Dispatchers: the forward pass only calls these names. */
-static float lc__dot_f32(const float *a, const float *b, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_f32(const float *a, const float *b, int n) {
 #if LOLCAT__AVX2
     return lc__dot_f32_avx2(a, b, n);
 #elif LOLCAT__NEON
@@ -910,7 +912,7 @@ static void lc__quantize_act(const float *x, signed char *q, float *d, int n) {
 #endif
 }
 /* Q8_0 or Q4_0 row . quantized activations. */
-static float lc__dot_q_q8(int type, const void *row, const signed char *xq, const float *xd, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_q_q8(int type, const void *row, const signed char *xq, const float *xd, int n) {
 #if LOLCAT__AVX2
     return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_avx2(row, xq, xd, n) : lc__dot_q4_0_q8_avx2(row, xq, xd, n);
 #elif LOLCAT__NEON
@@ -921,7 +923,7 @@ static float lc__dot_q_q8(int type, const void *row, const signed char *xq, cons
 }
 /* x rounded through the int8 activation format, back to floats (prefill of quantized
    weights uses these, so a chunk computes what token-by-token decoding computes). */
-static void lc__round_act(const float *x, float *out, int n) {
+static LOLCAT__MAYBE_UNUSED void lc__round_act(const float *x, float *out, int n) {
     signed char q[LOLCAT__QK];
     float d;
     int b, j;
@@ -932,7 +934,7 @@ static void lc__round_act(const float *x, float *out, int n) {
 }
 
 /* ===== @@K_DEQUANT ===== */
-static void lc__dequant_row_ref(int type, const void *src, float *dst, int64_t n) {
+static LOLCAT__MAYBE_UNUSED void lc__dequant_row_ref(int type, const void *src, float *dst, int64_t n) {
     const unsigned char *p = (const unsigned char *)src;
     int64_t i;
     int j;
@@ -1040,7 +1042,7 @@ static void lc__dequant_row(int type, const void *src, float *dst, int64_t n) {
 #endif
 }
 /* Byte offset of value k in a row (k a multiple of 32 for quantized types). */
-static size_t lc__row_offset(int type, int k) {
+static LOLCAT__MAYBE_UNUSED size_t lc__row_offset(int type, int k) {
     switch (type) {
     case LOLCAT_TYPE_F32: return (size_t)k * 4;
     case LOLCAT_TYPE_F16: case LOLCAT_TYPE_BF16: return (size_t)k * 2;
@@ -1052,7 +1054,7 @@ static size_t lc__row_offset(int type, int k) {
 
 /* ===== @@K_QUANTIZE ===== */
 /* ggml's reference rounding, so files we write match files llama.cpp writes. */
-static void lc__quantize_q8_0_ref(const float *x, void *dst, int64_t n) {
+static LOLCAT__MAYBE_UNUSED void lc__quantize_q8_0_ref(const float *x, void *dst, int64_t n) {
     unsigned char *blk = (unsigned char *)dst;
     int64_t b;
     int j;
@@ -1070,7 +1072,7 @@ static void lc__quantize_q8_0_ref(const float *x, void *dst, int64_t n) {
         }
     }
 }
-static void lc__quantize_q4_0_ref(const float *x, void *dst, int64_t n) {
+static LOLCAT__MAYBE_UNUSED void lc__quantize_q4_0_ref(const float *x, void *dst, int64_t n) {
     unsigned char *blk = (unsigned char *)dst;
     int64_t b;
     int j;
@@ -1110,7 +1112,7 @@ typedef struct lc__mm_scratch {
 /* Y[t][r] = alpha * W_r . X[t] (+ Y[t][r] if accumulate), for t < T and r < n_out.
    Rows are split across threads; with T > 1 each row is dequantized once into a per-thread
    buffer and reused for all T tokens, so a chunk reads every weight once. */
-static void lc__matmul_ref(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy,
+static LOLCAT__MAYBE_UNUSED void lc__matmul_ref(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy,
                            float alpha, int accumulate, float *rowbuf, size_t rowbuf_stride, int n_threads) {
     int r;
     (void)n_threads; (void)rowbuf_stride;
@@ -1160,7 +1162,7 @@ static size_t lc__mm_xp_floats(int max_in, int max_t) {
 }
 
 /* xp[k][j] = x_j[k] for the (up to) 6 rows x_j of one token block, zero past nt. */
-static void lc__pack_x(const float *const *x, int nt, int K, float *xp) {
+static LOLCAT__MAYBE_UNUSED void lc__pack_x(const float *const *x, int nt, int K, float *xp) {
     int j, k;
     for (j = 0; j < LOLCAT__NR; j++) {
         if (j < nt) for (k = 0; k < K; k++) xp[k * LOLCAT__NR + j] = x[j][k];
@@ -1168,7 +1170,7 @@ static void lc__pack_x(const float *const *x, int nt, int K, float *xp) {
     }
 }
 /* wp[k][i] = rows[i][k] for 16 rows. */
-static void lc__pack_w_ref(const float *const *rows, int kc, float *wp) {
+static LOLCAT__MAYBE_UNUSED void lc__pack_w_ref(const float *const *rows, int kc, float *wp) {
     int k, i;
     for (k = 0; k < kc; k++)
         for (i = 0; i < LOLCAT__MR; i++) wp[k * LOLCAT__MR + i] = rows[i][k];
@@ -1511,7 +1513,7 @@ static void lc__matmul(const lc__mat *W, const float *X, int ldx, int T, float *
 }
 
 /* ===== @@K_NORM ===== */
-static void lc__rmsnorm_ref(float *y, const float *x, const float *w, int n, float eps) {
+static LOLCAT__MAYBE_UNUSED void lc__rmsnorm_ref(float *y, const float *x, const float *w, int n, float eps) {
     double ss = 0.0;
     float scale;
     int i;
@@ -1520,18 +1522,18 @@ static void lc__rmsnorm_ref(float *y, const float *x, const float *w, int n, flo
     for (i = 0; i < n; i++) y[i] = x[i] * scale * w[i];
 }
 /* y += a * x */
-static void lc__axpy_ref(float *y, float a, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED void lc__axpy_ref(float *y, float a, const float *x, int n) {
     int i;
     for (i = 0; i < n; i++) y[i] += a * x[i];
 }
 static float lc__silu(float x) { return x / (1.0f + expf(-x)); }
 /* g = silu(g) * u, the SwiGLU gate */
-static void lc__silu_mul_ref(float *g, const float *u, int n) {
+static LOLCAT__MAYBE_UNUSED void lc__silu_mul_ref(float *g, const float *u, int n) {
     int i;
     for (i = 0; i < n; i++) g[i] = lc__silu(g[i]) * u[i];
 }
 /* x[i] = exp(x[i] - shift); returns the sum (the window softmax's weights) */
-static float lc__exp_shift_sum_ref(float *x, int n, float shift) {
+static LOLCAT__MAYBE_UNUSED float lc__exp_shift_sum_ref(float *x, int n, float shift) {
     float sum = 0.0f;
     int i;
     for (i = 0; i < n; i++) { x[i] = expf(x[i] - shift); sum += x[i]; }
@@ -1692,7 +1694,7 @@ static void lc__rmsnorm(float *y, const float *x, const float *w, int n, float e
     lc__rmsnorm_ref(y, x, w, n, eps);
 #endif
 }
-static void lc__axpy(float *y, float a, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED void lc__axpy(float *y, float a, const float *x, int n) {
 #if LOLCAT__AVX2
     lc__axpy_avx2(y, a, x, n);
 #elif LOLCAT__NEON
@@ -1724,7 +1726,7 @@ static float lc__exp_shift_sum(float *x, int n, float shift) {
 /* Rotates adjacent pairs (x[2i], x[2i+1]) by the angles whose cos/sin are in cs[2i], cs[2i+1]:
    llama.cpp's "normal" RoPE. GGUF files hold Q/K rows in that order (docs/gguf-schema.md).
    A few hundred values per token: no SIMD variant needed. */
-static void lc__rope_ref(float *x, const float *cs, int n_rot) {
+static LOLCAT__MAYBE_UNUSED void lc__rope_ref(float *x, const float *cs, int n_rot) {
     int i;
     for (i = 0; i < n_rot; i += 2) {
         float c = cs[i], s = cs[i + 1], x0 = x[i], x1 = x[i + 1];
@@ -1738,14 +1740,14 @@ static void lc__rope(float *x, const float *cs, int n_rot) { lc__rope_ref(x, cs,
 /* Feature maps of linear attention, for one head vector x of size d. W is that head's
    d x F matrix (row-major, torch (H, D, F) layout); out receives n_feat values, each
    clamped below at eps as the reference does. */
-static void lc__softmax_into_ref(float *out, const float *u, float sign, int n, float eps) {
+static LOLCAT__MAYBE_UNUSED void lc__softmax_into_ref(float *out, const float *u, float sign, int n, float eps) {
     float m = -INFINITY, sum = 0.0f;
     int i;
     for (i = 0; i < n; i++) m = LOLCAT__MAX(m, sign * u[i]);
     for (i = 0; i < n; i++) { out[i] = expf(sign * u[i] - m); sum += out[i]; }
     for (i = 0; i < n; i++) out[i] = LOLCAT__MAX(out[i] / sum, eps);
 }
-static void lc__fmap_ref(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
+static LOLCAT__MAYBE_UNUSED void lc__fmap_ref(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
                          float eps, float *u, float *out) {
     int i;
     if (kind == LOLCAT_FMAP_ELU) {
@@ -1813,7 +1815,7 @@ static void lc__fmap(lc_feature_map kind, const float *W, float bias, const floa
 /* Pieces of one query head's attention: window scores, weighted value sums, and the
    linear state's update (S += phi v^T, z += phi) and read-out (phi^T S, phi . z).
    S is n_feat x dv row-major. */
-static void lc__state_update_ref(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
+static LOLCAT__MAYBE_UNUSED void lc__state_update_ref(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
     int f;
     for (f = 0; f < n_feat; f++) {
         lc__axpy_ref(S + (size_t)f * dv, phi[f], v, dv);
@@ -1821,7 +1823,7 @@ static void lc__state_update_ref(float *S, float *z, const float *phi, const flo
     }
 }
 /* num += phi^T S; returns phi . z */
-static float lc__state_read_ref(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
+static LOLCAT__MAYBE_UNUSED float lc__state_read_ref(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
     float den = 0.0f;
     int f;
     for (f = 0; f < n_feat; f++) {
@@ -1854,11 +1856,11 @@ static float lc__state_read_avx2(const float *S, const float *z, const float *ph
 #endif
 /* Window pieces over n key/value rows given by pointers (the rows live in a ring or cache):
    out[j] = (q . keys[j]) * scale, and num += sum_j p[j] * rows[j]. */
-static void lc__scores_ref(const float *q, const float *const *keys, int n, int dk, float scale, float *out) {
+static LOLCAT__MAYBE_UNUSED void lc__scores_ref(const float *q, const float *const *keys, int n, int dk, float scale, float *out) {
     int j;
     for (j = 0; j < n; j++) out[j] = lc__dot_f32_ref(q, keys[j], dk) * scale;
 }
-static void lc__wsum_ref(float *num, const float *p, const float *const *rows, int n, int dv) {
+static LOLCAT__MAYBE_UNUSED void lc__wsum_ref(float *num, const float *p, const float *const *rows, int n, int dv) {
     int j;
     for (j = 0; j < n; j++) lc__axpy_ref(num, p[j], rows[j], dv);
 }
