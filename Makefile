@@ -16,10 +16,10 @@ RUN_THREADS ?= 1
 DEFAULT_MODEL := models/lolcat-stories.gguf
 MODEL ?= $(firstword $(wildcard $(DEFAULT_MODEL)) $(wildcard $(SHARED)/models/stories260K/stories260K.gguf))
 
-PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-quantize $(B)/lolcat-tokenize $(B)/lolcat-soak $(B)/lolcat-test
+PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-quantize $(B)/lolcat-tokenize $(B)/lolcat-soak $(B)/lolcat-test $(B)/lolcat-bench
 HEADER   := lolcat.h
 
-.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-tsan test-scalar test-cpp clean \
+.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-tsan test-scalar test-cpp test-neon bench clean \
         test-linearize test-lolcats lolcats-stories260k default-model \
         fuzz fuzz-seeds fuzz-smoke fuzz-long fuzz-coverage valgrind soak
 
@@ -34,6 +34,8 @@ $(B)/lolcat-simple: examples/simple.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-score: tools/score.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+$(B)/lolcat-bench: tools/bench.c $(HEADER) | $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-quantize: tools/quantize.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-tokenize: tools/tokenize.c $(HEADER) | $(B)
@@ -42,6 +44,12 @@ $(B)/lolcat-soak: tools/soak.c $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 $(B)/lolcat-test: tests/test_main.c tests/*.c tests/*.h $(HEADER) | $(B)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+
+# Short benchmark: the 1.1B shape as a LoLCATs model in Q8_0 and F32, ending with the summary
+# line (docs/performance.md has the full runs and how to reproduce them).
+bench: $(B)/lolcat-bench
+	./$(B)/lolcat-bench --shape tinyllama-1.1B --type q8_0,f32 --attn hybrid --positions 0,256,32k \
+	    --prefill 512 --decode-tokens 8 --one-token 32 --summary --csv $(B)/bench.csv
 
 # Python packages for the reference, converters and fixtures (Debian's, through apt).
 pydeps:
@@ -112,16 +120,25 @@ run: $(B)/lolcat-chat
 	    echo "make run: no model. Expected $(DEFAULT_MODEL) or $(SHARED)/models/stories260K/stories260K.gguf." >&2; exit 1; fi
 	./$(B)/lolcat-chat -m $(MODEL) -p "Once upon a time" -n 256 --temp 0.8 --seed 42 -t $(RUN_THREADS)
 
-# Sanitizers and variants: the whole suite again under each.
+# Sanitizers and variants: the whole suite again under each (with this machine's SIMD kernels).
 test-asan: fixtures | $(B)
-	$(CC) $(WARN) -O1 -g -fsanitize=address -fno-omit-frame-pointer tests/test_main.c -o $(B)/lolcat-test-asan $(LDLIBS)
+	$(CC) $(WARN) $(ARCH) -O1 -g -fsanitize=address -fno-omit-frame-pointer tests/test_main.c -o $(B)/lolcat-test-asan $(LDLIBS)
 	ASAN_OPTIONS=detect_leaks=1 ./$(B)/lolcat-test-asan
 test-ubsan: fixtures | $(B)
-	$(CC) $(WARN) -O1 -g -fsanitize=undefined -fno-sanitize-recover=all tests/test_main.c -o $(B)/lolcat-test-ubsan $(LDLIBS)
+	$(CC) $(WARN) $(ARCH) -O1 -g -fsanitize=undefined -fno-sanitize-recover=all tests/test_main.c -o $(B)/lolcat-test-ubsan $(LDLIBS)
 	./$(B)/lolcat-test-ubsan
 test-scalar: fixtures | $(B)
 	$(CC) $(CFLAGS) -DLOLCAT_NO_SIMD tests/test_main.c -o $(B)/lolcat-test-scalar $(LDLIBS)
 	./$(B)/lolcat-test-scalar
+# NEON: cross-built for aarch64 and run under qemu-user; the whole suite with the int8 dot
+# instruction (armv8.2-a+dotprod), the kernel tests again on baseline armv8-a.
+NEON_CC   ?= aarch64-linux-gnu-gcc
+NEON_QEMU ?= qemu-aarch64 -L /usr/aarch64-linux-gnu
+test-neon: fixtures | $(B)
+	$(NEON_CC) $(WARN) -O2 -march=armv8.2-a+dotprod $(OMP) tests/test_main.c -o $(B)/lolcat-test-neon $(LDLIBS)
+	$(NEON_CC) $(WARN) -O2 -march=armv8-a $(OMP) tests/test_main.c -o $(B)/lolcat-test-neon-v8 $(LDLIBS)
+	$(NEON_QEMU) ./$(B)/lolcat-test-neon
+	$(NEON_QEMU) ./$(B)/lolcat-test-neon-v8 kernels
 # The header compiles as C++ and in static mode, included twice (declarations, then implementation).
 test-cpp: | $(B)
 	g++ -std=c++11 -Wall -Wextra -Wshadow -O1 -c tests/compile_cpp.cpp -o $(B)/compile_cpp.o

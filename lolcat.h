@@ -42,7 +42,10 @@
        LOLCAT_NO_AVX2 / LOLCAT_NO_NEON   (impl) disable one SIMD family
        LOLCAT_NO_MMAP            (impl) read model files into memory instead of mapping them
        OpenMP: compile with -fopenmp to split kernels across threads; without it, one thread.
-       SIMD is chosen at compile time: build with -mavx2 -mfma -mf16c (or -march=native) on x86.
+       SIMD is chosen at compile time: build with -mavx2 -mfma -mf16c (or -march=native) on x86;
+       aarch64 always has NEON (-march=armv8.2-a+dotprod adds the int8 dot instruction).
+       SIMD builds round activations to int8 blocks for Q8_0/Q4_0 weights, as llama.cpp does
+       (logits move by about 1e-3 relative); scalar builds compute in float.
 
    NOTES
        Models are immutable after loading and may be shared by any number of threads.
@@ -193,7 +196,7 @@ typedef struct lc_model_info {
 
 typedef struct lc_ctx_params {
     int            n_ctx;       /* KV capacity of softmax layers; 0 = model context_length */
-    int            n_batch;     /* tokens per prefill chunk; 0 = 64 */
+    int            n_batch;     /* tokens per prefill chunk; 0 = 256 */
     int            n_threads;   /* 0 = OpenMP's default (all cores), 1 without OpenMP */
     lc_window_mode window_mode;
     lc_allocator   allocator;   /* zero = the model's allocator */
@@ -434,7 +437,8 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #define LOLCAT__ERR_CAP        512
 
 /* ===== @@PLATFORM ===== */
-#if !defined(LOLCAT_NO_SIMD) && !defined(LOLCAT_NO_AVX2) && defined(__AVX2__) && defined(__FMA__)
+/* x86: AVX2 + FMA + F16C (every AVX2 CPU has the other two; -march=native or -mavx2 -mfma -mf16c). */
+#if !defined(LOLCAT_NO_SIMD) && !defined(LOLCAT_NO_AVX2) && defined(__AVX2__) && defined(__FMA__) && defined(__F16C__)
 #define LOLCAT__AVX2 1
 #include <immintrin.h>
 #else
@@ -449,8 +453,10 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #if defined(_OPENMP)
 #include <omp.h>
 #define LOLCAT__THREAD_ID() omp_get_thread_num()
+#define LOLCAT__NUM_THREADS() omp_get_num_threads()
 #else
 #define LOLCAT__THREAD_ID() 0
+#define LOLCAT__NUM_THREADS() 1
 #endif
 #if !defined(LOLCAT_NO_MMAP) && (defined(__unix__) || defined(__APPLE__))
 #define LOLCAT__MMAP 1
@@ -462,6 +468,14 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #define LOLCAT__MMAP 0
 #endif
 
+/* Micro-kernels stay out of line: inlined into a big caller, GCC runs out of vector registers. */
+#if defined(__GNUC__)
+#define LOLCAT__NOINLINE __attribute__((noinline))
+#define LOLCAT__MAYBE_UNUSED __attribute__((unused))   /* references in SIMD builds, dispatchers in scalar ones */
+#else
+#define LOLCAT__NOINLINE
+#define LOLCAT__MAYBE_UNUSED
+#endif
 #define LOLCAT__MIN(a, b) ((a) < (b) ? (a) : (b))
 #define LOLCAT__MAX(a, b) ((a) > (b) ? (a) : (b))
 
@@ -605,34 +619,38 @@ static int lc__threads_default(void) {
 
 /* ===== @@K_DOT ===== */
 /* Dot products of one weight row (any type) with f32 activations. The _ref versions are the
-   specification; SIMD variants sit beside them and are tested against them. Quantized
-   blocks hold 32 values: Q8_0 = f16 scale + 32 int8; Q4_0 = f16 scale + 16 bytes of nibbles
-   (element j in the low nibble of byte j, element j+16 in the high nibble), value (q-8)*d. */
+   specification; the _avx2 and _neon variants sit beside them, are chosen at compile time and
+   are tested against them on odd sizes (tests/test_kernels.c). Quantized blocks hold 32
+   values: Q8_0 = f16 scale + 32 int8; Q4_0 = f16 scale + 16 bytes of nibbles (element j in
+   the low nibble of byte j, element j+16 in the high nibble), value (q-8)*d. */
 #define LOLCAT__QK 32
 #define LOLCAT__Q8_0_BYTES 34
 #define LOLCAT__Q4_0_BYTES 18
+#define LOLCAT__SIMD (LOLCAT__AVX2 || LOLCAT__NEON)
+/* SIMD builds quantize activations to int8 for Q8_0/Q4_0 weights (lc__quantize_act). */
+#define LOLCAT__QUANT_ACT LOLCAT__SIMD
 
-static float lc__dot_f32_ref(const float *a, const float *b, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_f32_ref(const float *a, const float *b, int n) {
     float sum = 0.0f;
     int i;
     for (i = 0; i < n; i++) sum += a[i] * b[i];
     return sum;
 }
-static float lc__dot_f16_ref(const void *w, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_f16_ref(const void *w, const float *x, int n) {
     const unsigned char *p = (const unsigned char *)w;
     float sum = 0.0f;
     int i;
     for (i = 0; i < n; i++) sum += lc__f16_to_f32(lc__read_u16(p + 2 * i)) * x[i];
     return sum;
 }
-static float lc__dot_bf16_ref(const void *w, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_bf16_ref(const void *w, const float *x, int n) {
     const unsigned char *p = (const unsigned char *)w;
     float sum = 0.0f;
     int i;
     for (i = 0; i < n; i++) sum += lc__bf16_to_f32(lc__read_u16(p + 2 * i)) * x[i];
     return sum;
 }
-static float lc__dot_q8_0_ref(const void *w, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_q8_0_ref(const void *w, const float *x, int n) {
     const unsigned char *blk = (const unsigned char *)w;
     float sum = 0.0f;
     int b, j;
@@ -644,7 +662,7 @@ static float lc__dot_q8_0_ref(const void *w, const float *x, int n) {
     }
     return sum;
 }
-static float lc__dot_q4_0_ref(const void *w, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_q4_0_ref(const void *w, const float *x, int n) {
     const unsigned char *blk = (const unsigned char *)w;
     float sum = 0.0f;
     int b, j;
@@ -657,12 +675,9 @@ static float lc__dot_q4_0_ref(const void *w, const float *x, int n) {
     }
     return sum;
 }
-
-/* Dispatchers: the forward pass only calls these names. */
-static float lc__dot_f32(const float *a, const float *b, int n) { return lc__dot_f32_ref(a, b, n); }
-static float lc__dot_row(int type, const void *row, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED float lc__dot_row_ref(int type, const void *row, const float *x, int n) {
     switch (type) {
-    case LOLCAT_TYPE_F32:  return lc__dot_f32((const float *)row, x, n);
+    case LOLCAT_TYPE_F32:  return lc__dot_f32_ref((const float *)row, x, n);
     case LOLCAT_TYPE_F16:  return lc__dot_f16_ref(row, x, n);
     case LOLCAT_TYPE_BF16: return lc__dot_bf16_ref(row, x, n);
     case LOLCAT_TYPE_Q8_0: return lc__dot_q8_0_ref(row, x, n);
@@ -671,8 +686,283 @@ static float lc__dot_row(int type, const void *row, const float *x, int n) {
     }
 }
 
+/* Activations for Q8_0/Q4_0 weights in SIMD builds, as ggml's q8_0 dot does: blocks of 32
+   int8 with an f32 scale d = max|x|/127, each value clamped to +-127 and rounded half to
+   even. The integer part of every block dot is then exact; the price is the activation
+   rounding, at most d/2 per element (0.4% of the block's largest magnitude). */
+static LOLCAT__MAYBE_UNUSED void lc__quantize_act_ref(const float *x, signed char *q, float *d, int n) {
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, x += LOLCAT__QK, q += LOLCAT__QK) {
+        float amax = 0.0f, id;
+        for (j = 0; j < LOLCAT__QK; j++) amax = LOLCAT__MAX(amax, fabsf(x[j]));
+        d[b] = amax / 127.0f;
+        id = d[b] != 0.0f ? 1.0f / d[b] : 0.0f;
+        for (j = 0; j < LOLCAT__QK; j++) {
+            float v = x[j] * id;
+            v = v > -127.0f ? v : -127.0f;      /* maps nan to -127: never UB */
+            v = v < 127.0f ? v : 127.0f;
+            q[j] = (signed char)(int)nearbyintf(v);
+        }
+    }
+}
+/* Weight row . quantized activations: sum over blocks of (d_w * d_x) * (integer block dot). */
+static LOLCAT__MAYBE_UNUSED float lc__dot_q8_0_q8_ref(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    float sum = 0.0f;
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, blk += LOLCAT__Q8_0_BYTES, xq += LOLCAT__QK) {
+        const signed char *q = (const signed char *)(blk + 2);
+        int32_t isum = 0;
+        for (j = 0; j < LOLCAT__QK; j++) isum += q[j] * xq[j];
+        sum += lc__f16_to_f32(lc__read_u16(blk)) * xd[b] * (float)isum;
+    }
+    return sum;
+}
+static LOLCAT__MAYBE_UNUSED float lc__dot_q4_0_q8_ref(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    float sum = 0.0f;
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, blk += LOLCAT__Q4_0_BYTES, xq += LOLCAT__QK) {
+        const unsigned char *q = blk + 2;
+        int32_t isum = 0;
+        for (j = 0; j < LOLCAT__QK / 2; j++) isum += ((q[j] & 15) - 8) * xq[j] + ((q[j] >> 4) - 8) * xq[j + 16];
+        sum += lc__f16_to_f32(lc__read_u16(blk)) * xd[b] * (float)isum;
+    }
+    return sum;
+}
+
+static LOLCAT__MAYBE_UNUSED float lc__dot_q_q8_ref(int type, const void *row, const signed char *xq, const float *xd, int n) {
+    return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_ref(row, xq, xd, n) : lc__dot_q4_0_q8_ref(row, xq, xd, n);
+}
+
+#if LOLCAT__AVX2
+static float lc__hsum_avx2(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+static __m256i lc__tail_mask_avx2(int n) {   /* the first n (0..8) lanes */
+    static const int32_t bits[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+    return _mm256_loadu_si256((const __m256i *)(bits + 8 - n));
+}
+static __m256 lc__load_f16_avx2(const void *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
+static __m256 lc__load_bf16_avx2(const void *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+static float lc__dot_f32_avx2(const float *a, const float *b, int n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    int i = 0;
+    for (; i + 32 <= n; i += 32) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
+        s2 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 16), _mm256_loadu_ps(b + i + 16), s2);
+        s3 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 24), _mm256_loadu_ps(b + i + 24), s3);
+    }
+    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
+    if (i < n) {
+        __m256i m = lc__tail_mask_avx2(n - i);
+        s1 = _mm256_fmadd_ps(_mm256_maskload_ps(a + i, m), _mm256_maskload_ps(b + i, m), s1);
+    }
+    return lc__hsum_avx2(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+}
+static void lc__quantize_act_avx2(const float *x, signed char *q, float *d, int n) {
+    const __m256 sign = _mm256_set1_ps(-0.0f), lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, x += LOLCAT__QK, q += LOLCAT__QK) {
+        __m256 v[4], m, id;
+        __m256i i0, i1, i2, i3;
+        __m128 m4;
+        float amax, inv;
+        for (j = 0; j < 4; j++) v[j] = _mm256_loadu_ps(x + 8 * j);
+        m = _mm256_max_ps(_mm256_max_ps(_mm256_andnot_ps(sign, v[0]), _mm256_andnot_ps(sign, v[1])),
+                          _mm256_max_ps(_mm256_andnot_ps(sign, v[2]), _mm256_andnot_ps(sign, v[3])));
+        m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        amax = _mm_cvtss_f32(m4);
+        d[b] = amax / 127.0f;
+        inv = d[b] != 0.0f ? 1.0f / d[b] : 0.0f;
+        id = _mm256_set1_ps(inv);
+        for (j = 0; j < 4; j++) {   /* same clamp order as the reference: max first (nan -> -127) */
+            __m256 t = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(v[j], id), lo), hi);
+            v[j] = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        }
+        i0 = _mm256_cvtps_epi32(v[0]); i1 = _mm256_cvtps_epi32(v[1]);
+        i2 = _mm256_cvtps_epi32(v[2]); i3 = _mm256_cvtps_epi32(v[3]);
+        i0 = _mm256_packs_epi32(i0, i1);      /* lanes interleave by 128-bit halves ... */
+        i2 = _mm256_packs_epi32(i2, i3);
+        i0 = _mm256_packs_epi16(i0, i2);
+        i0 = _mm256_permutevar8x32_epi32(i0, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));   /* ... undo it */
+        _mm256_storeu_si256((__m256i *)q, i0);
+    }
+}
+/* 8 lanes, each the exact integer sum of 4 products of w and x (|w| <= 128, |x| <= 127). */
+static __m256 lc__i8dot_avx2(__m256i w, __m256i x) {
+    __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1)));
+}
+static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 int8 in [-8, 7] */
+    const __m128i lo4 = _mm_set1_epi8(15);
+    __m128i raw = _mm_loadu_si128((const __m128i *)q);
+    __m256i v = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), lo4), _mm_and_si128(raw, lo4));
+    return _mm256_sub_epi8(v, _mm256_set1_epi8(8));
+}
+static float lc__dot_q8_0_q8_avx2(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    int b = 0, nb = n / LOLCAT__QK;
+    for (; b + 2 <= nb; b += 2, blk += 2 * LOLCAT__Q8_0_BYTES, xq += 2 * LOLCAT__QK) {
+        __m256 s0 = lc__i8dot_avx2(_mm256_loadu_si256((const __m256i *)(blk + 2)), _mm256_loadu_si256((const __m256i *)xq));
+        __m256 s1 = lc__i8dot_avx2(_mm256_loadu_si256((const __m256i *)(blk + 2 + LOLCAT__Q8_0_BYTES)),
+                                   _mm256_loadu_si256((const __m256i *)(xq + LOLCAT__QK)));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk + LOLCAT__Q8_0_BYTES)) * xd[b + 1]), s1, acc1);
+    }
+    if (b < nb) {
+        __m256 s0 = lc__i8dot_avx2(_mm256_loadu_si256((const __m256i *)(blk + 2)), _mm256_loadu_si256((const __m256i *)xq));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
+    }
+    return lc__hsum_avx2(_mm256_add_ps(acc0, acc1));
+}
+static float lc__dot_q4_0_q8_avx2(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
+    int b = 0, nb = n / LOLCAT__QK;
+    for (; b + 2 <= nb; b += 2, blk += 2 * LOLCAT__Q4_0_BYTES, xq += 2 * LOLCAT__QK) {
+        __m256 s0 = lc__i8dot_avx2(lc__q4_unpack_avx2(blk + 2), _mm256_loadu_si256((const __m256i *)xq));
+        __m256 s1 = lc__i8dot_avx2(lc__q4_unpack_avx2(blk + 2 + LOLCAT__Q4_0_BYTES), _mm256_loadu_si256((const __m256i *)(xq + LOLCAT__QK)));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk + LOLCAT__Q4_0_BYTES)) * xd[b + 1]), s1, acc1);
+    }
+    if (b < nb) {
+        __m256 s0 = lc__i8dot_avx2(lc__q4_unpack_avx2(blk + 2), _mm256_loadu_si256((const __m256i *)xq));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
+    }
+    return lc__hsum_avx2(_mm256_add_ps(acc0, acc1));
+}
+#endif /* LOLCAT__AVX2 */
+
+#if LOLCAT__NEON
+static float32x4_t lc__load_f16_neon(const void *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16((const uint16_t *)p))); }
+static float32x4_t lc__load_bf16_neon(const void *p) { return vreinterpretq_f32_u32(vshll_n_u16(vld1_u16((const uint16_t *)p), 16)); }
+static float lc__dot_f32_neon(const float *a, const float *b, int n) {
+    float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+    float tail = 0.0f;
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = vfmaq_f32(s0, vld1q_f32(a + i), vld1q_f32(b + i));
+        s1 = vfmaq_f32(s1, vld1q_f32(a + i + 4), vld1q_f32(b + i + 4));
+        s2 = vfmaq_f32(s2, vld1q_f32(a + i + 8), vld1q_f32(b + i + 8));
+        s3 = vfmaq_f32(s3, vld1q_f32(a + i + 12), vld1q_f32(b + i + 12));
+    }
+    for (; i + 4 <= n; i += 4) s0 = vfmaq_f32(s0, vld1q_f32(a + i), vld1q_f32(b + i));
+    for (; i < n; i++) tail += a[i] * b[i];
+    return vaddvq_f32(vaddq_f32(vaddq_f32(s0, s1), vaddq_f32(s2, s3))) + tail;
+}
+static void lc__quantize_act_neon(const float *x, signed char *q, float *d, int n) {
+    const float32x4_t lo = vdupq_n_f32(-127.0f), hi = vdupq_n_f32(127.0f);
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++, x += LOLCAT__QK, q += LOLCAT__QK) {
+        float32x4_t v[8], m = vdupq_n_f32(0.0f);
+        int16x8_t h[4];
+        float inv;
+        for (j = 0; j < 8; j++) { v[j] = vld1q_f32(x + 4 * j); m = vmaxq_f32(m, vabsq_f32(v[j])); }
+        d[b] = vmaxvq_f32(m) / 127.0f;
+        inv = d[b] != 0.0f ? 1.0f / d[b] : 0.0f;
+        for (j = 0; j < 8; j++)   /* maxnm maps nan to -127 like the reference */
+            v[j] = vminnmq_f32(vmaxnmq_f32(vmulq_n_f32(v[j], inv), lo), hi);
+        for (j = 0; j < 4; j++) h[j] = vcombine_s16(vmovn_s32(vcvtnq_s32_f32(v[2 * j])), vmovn_s32(vcvtnq_s32_f32(v[2 * j + 1])));
+        vst1q_s8(q, vcombine_s8(vmovn_s16(h[0]), vmovn_s16(h[1])));
+        vst1q_s8(q + 16, vcombine_s8(vmovn_s16(h[2]), vmovn_s16(h[3])));
+    }
+}
+/* 4 lanes of exact integer sums of the products of 32 int8 pairs. */
+static int32x4_t lc__i8dot_neon(int8x16_t w0, int8x16_t w1, int8x16_t x0, int8x16_t x1) {
+#if defined(__ARM_FEATURE_DOTPROD)
+    return vdotq_s32(vdotq_s32(vdupq_n_s32(0), w0, x0), w1, x1);
+#else
+    int16x8_t p0 = vmull_s8(vget_low_s8(w0), vget_low_s8(x0)), p1 = vmull_s8(vget_low_s8(w1), vget_low_s8(x1));
+    p0 = vmlal_s8(p0, vget_high_s8(w0), vget_high_s8(x0));   /* |sum of two| <= 2*128*127: fits int16 */
+    p1 = vmlal_s8(p1, vget_high_s8(w1), vget_high_s8(x1));
+    return vaddq_s32(vpaddlq_s16(p0), vpaddlq_s16(p1));
+#endif
+}
+static float lc__dot_q8_0_q8_neon(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    float32x4_t acc0 = vdupq_n_f32(0.0f), acc1 = acc0;
+    int b = 0, nb = n / LOLCAT__QK;
+    for (; b < nb; b++, blk += LOLCAT__Q8_0_BYTES, xq += LOLCAT__QK) {
+        const int8_t *q = (const int8_t *)(blk + 2);
+        int32x4_t s = lc__i8dot_neon(vld1q_s8(q), vld1q_s8(q + 16), vld1q_s8(xq), vld1q_s8(xq + 16));
+        float sc = lc__f16_to_f32(lc__read_u16(blk)) * xd[b];
+        if (b & 1) acc1 = vfmaq_n_f32(acc1, vcvtq_f32_s32(s), sc);
+        else acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(s), sc);
+    }
+    return vaddvq_f32(vaddq_f32(acc0, acc1));
+}
+static float lc__dot_q4_0_q8_neon(const void *w, const signed char *xq, const float *xd, int n) {
+    const unsigned char *blk = (const unsigned char *)w;
+    const uint8x16_t lo4 = vdupq_n_u8(15);
+    const int8x16_t eight = vdupq_n_s8(8);
+    float32x4_t acc0 = vdupq_n_f32(0.0f), acc1 = acc0;
+    int b = 0, nb = n / LOLCAT__QK;
+    for (; b < nb; b++, blk += LOLCAT__Q4_0_BYTES, xq += LOLCAT__QK) {
+        uint8x16_t raw = vld1q_u8(blk + 2);
+        int8x16_t w0 = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(raw, lo4)), eight);
+        int8x16_t w1 = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(raw, 4)), eight);
+        int32x4_t s = lc__i8dot_neon(w0, w1, vld1q_s8(xq), vld1q_s8(xq + 16));
+        float sc = lc__f16_to_f32(lc__read_u16(blk)) * xd[b];
+        if (b & 1) acc1 = vfmaq_n_f32(acc1, vcvtq_f32_s32(s), sc);
+        else acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(s), sc);
+    }
+    return vaddvq_f32(vaddq_f32(acc0, acc1));
+}
+#endif /* LOLCAT__NEON */
+
+/* Dispatchers: the forward pass only calls these names. */
+static LOLCAT__MAYBE_UNUSED float lc__dot_f32(const float *a, const float *b, int n) {
+#if LOLCAT__AVX2
+    return lc__dot_f32_avx2(a, b, n);
+#elif LOLCAT__NEON
+    return lc__dot_f32_neon(a, b, n);
+#else
+    return lc__dot_f32_ref(a, b, n);
+#endif
+}
+static void lc__quantize_act(const float *x, signed char *q, float *d, int n) {
+#if LOLCAT__AVX2
+    lc__quantize_act_avx2(x, q, d, n);
+#elif LOLCAT__NEON
+    lc__quantize_act_neon(x, q, d, n);
+#else
+    lc__quantize_act_ref(x, q, d, n);
+#endif
+}
+/* Q8_0 or Q4_0 row . quantized activations. */
+static LOLCAT__MAYBE_UNUSED float lc__dot_q_q8(int type, const void *row, const signed char *xq, const float *xd, int n) {
+#if LOLCAT__AVX2
+    return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_avx2(row, xq, xd, n) : lc__dot_q4_0_q8_avx2(row, xq, xd, n);
+#elif LOLCAT__NEON
+    return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_neon(row, xq, xd, n) : lc__dot_q4_0_q8_neon(row, xq, xd, n);
+#else
+    return lc__dot_q_q8_ref(type, row, xq, xd, n);
+#endif
+}
+/* x rounded through the int8 activation format, back to floats (prefill of quantized
+   weights uses these, so a chunk computes what token-by-token decoding computes). */
+static LOLCAT__MAYBE_UNUSED void lc__round_act(const float *x, float *out, int n) {
+    signed char q[LOLCAT__QK];
+    float d;
+    int b, j;
+    for (b = 0; b < n / LOLCAT__QK; b++) {
+        lc__quantize_act(x + b * LOLCAT__QK, q, &d, LOLCAT__QK);
+        for (j = 0; j < LOLCAT__QK; j++) out[b * LOLCAT__QK + j] = (float)q[j] * d;
+    }
+}
+
 /* ===== @@K_DEQUANT ===== */
-static void lc__dequant_row(int type, const void *src, float *dst, int64_t n) {
+static LOLCAT__MAYBE_UNUSED void lc__dequant_row_ref(int type, const void *src, float *dst, int64_t n) {
     const unsigned char *p = (const unsigned char *)src;
     int64_t i;
     int j;
@@ -698,10 +988,101 @@ static void lc__dequant_row(int type, const void *src, float *dst, int64_t n) {
     default: memset(dst, 0, (size_t)n * sizeof(float)); break;
     }
 }
+/* Conversions are exact, so every variant gives the reference's bits. */
+#if LOLCAT__AVX2
+static void lc__dequant_row_avx2(int type, const void *src, float *dst, int64_t n) {
+    const unsigned char *p = (const unsigned char *)src;
+    int64_t i = 0;
+    switch (type) {
+    case LOLCAT_TYPE_F16: for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, lc__load_f16_avx2(p + 2 * i)); break;
+    case LOLCAT_TYPE_BF16: for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, lc__load_bf16_avx2(p + 2 * i)); break;
+    case LOLCAT_TYPE_Q8_0:
+        for (; i < n; i += LOLCAT__QK, p += LOLCAT__Q8_0_BYTES) {
+            __m256 d = _mm256_set1_ps(_cvtsh_ss(lc__read_u16(p)));
+            int j;
+            for (j = 0; j < 4; j++)
+                _mm256_storeu_ps(dst + i + 8 * j, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(p + 2 + 8 * j))))));
+        }
+        return;
+    case LOLCAT_TYPE_Q4_0:
+        for (; i < n; i += LOLCAT__QK, p += LOLCAT__Q4_0_BYTES) {
+            __m256 d = _mm256_set1_ps(_cvtsh_ss(lc__read_u16(p)));
+            __m256i q = lc__q4_unpack_avx2(p + 2);
+            __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
+            _mm256_storeu_ps(dst + i, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo))));
+            _mm256_storeu_ps(dst + i + 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8)))));
+            _mm256_storeu_ps(dst + i + 16, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(hi))));
+            _mm256_storeu_ps(dst + i + 24, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(hi, 8)))));
+        }
+        return;
+    default: break;
+    }
+    if (i < n) lc__dequant_row_ref(type, p + (type == LOLCAT_TYPE_F32 ? 4 : 2) * i, dst + i, n - i);
+}
+#endif
+#if LOLCAT__NEON
+static void lc__dequant_row_neon(int type, const void *src, float *dst, int64_t n) {
+    const unsigned char *p = (const unsigned char *)src;
+    int64_t i = 0;
+    switch (type) {
+    case LOLCAT_TYPE_F16: for (; i + 4 <= n; i += 4) vst1q_f32(dst + i, lc__load_f16_neon(p + 2 * i)); break;
+    case LOLCAT_TYPE_BF16: for (; i + 4 <= n; i += 4) vst1q_f32(dst + i, lc__load_bf16_neon(p + 2 * i)); break;
+    case LOLCAT_TYPE_Q8_0:
+        for (; i < n; i += LOLCAT__QK, p += LOLCAT__Q8_0_BYTES) {
+            float d = lc__f16_to_f32(lc__read_u16(p));
+            int j;
+            for (j = 0; j < 4; j++) {
+                int16x8_t h = vmovl_s8(vld1_s8((const int8_t *)(p + 2 + 8 * j)));
+                vst1q_f32(dst + i + 8 * j, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(h))), d));
+                vst1q_f32(dst + i + 8 * j + 4, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(h))), d));
+            }
+        }
+        return;
+    case LOLCAT_TYPE_Q4_0:
+        for (; i < n; i += LOLCAT__QK, p += LOLCAT__Q4_0_BYTES) {
+            float d = lc__f16_to_f32(lc__read_u16(p));
+            uint8x16_t raw = vld1q_u8(p + 2);
+            int8x16_t half[2];
+            int j;
+            half[0] = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(raw, vdupq_n_u8(15))), vdupq_n_s8(8));
+            half[1] = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(raw, 4)), vdupq_n_s8(8));
+            for (j = 0; j < 2; j++) {
+                int16x8_t a = vmovl_s8(vget_low_s8(half[j])), b = vmovl_s8(vget_high_s8(half[j]));
+                vst1q_f32(dst + i + 16 * j, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(a))), d));
+                vst1q_f32(dst + i + 16 * j + 4, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(a))), d));
+                vst1q_f32(dst + i + 16 * j + 8, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(b))), d));
+                vst1q_f32(dst + i + 16 * j + 12, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_high_s16(b))), d));
+            }
+        }
+        return;
+    default: break;
+    }
+    if (i < n) lc__dequant_row_ref(type, p + (type == LOLCAT_TYPE_F32 ? 4 : 2) * i, dst + i, n - i);
+}
+#endif
+static void lc__dequant_row(int type, const void *src, float *dst, int64_t n) {
+#if LOLCAT__AVX2
+    lc__dequant_row_avx2(type, src, dst, n);
+#elif LOLCAT__NEON
+    lc__dequant_row_neon(type, src, dst, n);
+#else
+    lc__dequant_row_ref(type, src, dst, n);
+#endif
+}
+/* Byte offset of value k in a row (k a multiple of 32 for quantized types). */
+static LOLCAT__MAYBE_UNUSED size_t lc__row_offset(int type, int k) {
+    switch (type) {
+    case LOLCAT_TYPE_F32: return (size_t)k * 4;
+    case LOLCAT_TYPE_F16: case LOLCAT_TYPE_BF16: return (size_t)k * 2;
+    case LOLCAT_TYPE_Q8_0: return (size_t)(k / LOLCAT__QK) * LOLCAT__Q8_0_BYTES;
+    case LOLCAT_TYPE_Q4_0: return (size_t)(k / LOLCAT__QK) * LOLCAT__Q4_0_BYTES;
+    default: return 0;
+    }
+}
 
 /* ===== @@K_QUANTIZE ===== */
 /* ggml's reference rounding, so files we write match files llama.cpp writes. */
-static void lc__quantize_q8_0_ref(const float *x, void *dst, int64_t n) {
+static LOLCAT__MAYBE_UNUSED void lc__quantize_q8_0_ref(const float *x, void *dst, int64_t n) {
     unsigned char *blk = (unsigned char *)dst;
     int64_t b;
     int j;
@@ -719,7 +1100,7 @@ static void lc__quantize_q8_0_ref(const float *x, void *dst, int64_t n) {
         }
     }
 }
-static void lc__quantize_q4_0_ref(const float *x, void *dst, int64_t n) {
+static LOLCAT__MAYBE_UNUSED void lc__quantize_q4_0_ref(const float *x, void *dst, int64_t n) {
     unsigned char *blk = (unsigned char *)dst;
     int64_t b;
     int j;
@@ -749,10 +1130,17 @@ typedef struct lc__mat {
     const unsigned char *data;
 } lc__mat;
 
+/* Scratch of lc__matmul, owned by the context. */
+typedef struct lc__mm_scratch {
+    float       *rowbuf;         /* per thread: rowbuf + thread * rowbuf_stride floats */
+    size_t       rowbuf_stride;  /* lc__mm_rowbuf_floats(n_in) */
+    float       *xp;             /* lc__mm_xp_floats(n_in, T), shared: the chunk's packed activations */
+} lc__mm_scratch;
+
 /* Y[t][r] = alpha * W_r . X[t] (+ Y[t][r] if accumulate), for t < T and r < n_out.
    Rows are split across threads; with T > 1 each row is dequantized once into a per-thread
    buffer and reused for all T tokens, so a chunk reads every weight once. */
-static void lc__matmul_ref(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy,
+static LOLCAT__MAYBE_UNUSED void lc__matmul_ref(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy,
                            float alpha, int accumulate, float *rowbuf, size_t rowbuf_stride, int n_threads) {
     int r;
     (void)n_threads; (void)rowbuf_stride;
@@ -764,28 +1152,396 @@ static void lc__matmul_ref(const lc__mat *W, const float *X, int ldx, int T, flo
         int t;
         if (T == 1 || W->type == LOLCAT_TYPE_F32) {
             for (t = 0; t < T; t++) {
-                float d = alpha * lc__dot_row(W->type, row, X + (size_t)t * ldx, W->n_in);
+                float d = alpha * lc__dot_row_ref(W->type, row, X + (size_t)t * ldx, W->n_in);
                 float *y = Y + (size_t)t * ldy + r;
                 *y = accumulate ? *y + d : d;
             }
         } else {
             float *buf = rowbuf + (size_t)LOLCAT__THREAD_ID() * rowbuf_stride;
-            lc__dequant_row(W->type, row, buf, W->n_in);
+            lc__dequant_row_ref(W->type, row, buf, W->n_in);
             for (t = 0; t < T; t++) {
-                float d = alpha * lc__dot_f32(buf, X + (size_t)t * ldx, W->n_in);
+                float d = alpha * lc__dot_f32_ref(buf, X + (size_t)t * ldx, W->n_in);
                 float *y = Y + (size_t)t * ldy + r;
                 *y = accumulate ? *y + d : d;
             }
         }
     }
 }
+
+/* SIMD matmul. Decode (T = 1) streams every weight row once through 4-row dot kernels that
+   read f32/f16/bf16 in place (Q8_0/Q4_0 use the int8 dots). Prefill (T > 1) works BLIS-style:
+   the chunk's activations are packed once, 6 tokens side by side; each thread packs its rows
+   16 at a time, dequantized and input-major (a panel of 16 x n_in floats that stays in L2),
+   and a 16x6 outer-product kernel keeps 12 vector accumulators in registers over the whole
+   input: per input it loads 2 weight vectors and broadcasts 6 activations for 12 FMAs, so
+   every weight read from memory serves every token of the chunk. The two paths sum in
+   different orders: results agree to float rounding. */
+#define LOLCAT__MR 16
+#define LOLCAT__NR 6
+#define LOLCAT__KC 256   /* rows are dequantized this many values at a time while packing */
+/* Floats of per-thread matmul scratch: the reference's dequantized row, or a SIMD panel. */
+static size_t lc__mm_rowbuf_floats(int max_in) {
+    size_t n = ((size_t)max_in + 15) & ~(size_t)15;
+    return LOLCAT__MAX(n, (size_t)LOLCAT__MR * n + LOLCAT__MAX((size_t)LOLCAT__MR * LOLCAT__KC, n));
+}
+/* Floats of the shared packed activations for T tokens. */
+static size_t lc__mm_xp_floats(int max_in, int max_t) {
+    return ((size_t)max_t + LOLCAT__NR - 1) / LOLCAT__NR * LOLCAT__NR * (size_t)max_in;
+}
+
+/* xp[k][j] = x_j[k] for the (up to) 6 rows x_j of one token block, zero past nt. */
+static LOLCAT__MAYBE_UNUSED void lc__pack_x(const float *const *x, int nt, int K, float *xp) {
+    int j, k;
+    for (j = 0; j < LOLCAT__NR; j++) {
+        if (j < nt) for (k = 0; k < K; k++) xp[k * LOLCAT__NR + j] = x[j][k];
+        else for (k = 0; k < K; k++) xp[k * LOLCAT__NR + j] = 0.0f;
+    }
+}
+/* wp[k][i] = rows[i][k] for 16 rows. */
+static LOLCAT__MAYBE_UNUSED void lc__pack_w_ref(const float *const *rows, int kc, float *wp) {
+    int k, i;
+    for (k = 0; k < kc; k++)
+        for (i = 0; i < LOLCAT__MR; i++) wp[k * LOLCAT__MR + i] = rows[i][k];
+}
+
+#if LOLCAT__AVX2
+/* out[r] = w[r] . x over n values, weights of any float type read in place (decode). */
+static LOLCAT__NOINLINE void lc__mk4x1_avx2(int type, const unsigned char *const *w, const float *x, int n, float *out) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    int k = 0;
+#define LOLCAT__MK41_LOOP(WLOAD, ESZ) do { \
+        for (; k + 8 <= n; k += 8) { \
+            __m256 v = _mm256_loadu_ps(x + k); \
+            a0 = _mm256_fmadd_ps(WLOAD(w[0] + (ESZ) * k), v, a0); a1 = _mm256_fmadd_ps(WLOAD(w[1] + (ESZ) * k), v, a1); \
+            a2 = _mm256_fmadd_ps(WLOAD(w[2] + (ESZ) * k), v, a2); a3 = _mm256_fmadd_ps(WLOAD(w[3] + (ESZ) * k), v, a3); \
+        } \
+    } while (0)
+#define LOLCAT__LOAD_F32(p) _mm256_loadu_ps((const float *)(const void *)(p))
+    if (type == LOLCAT_TYPE_F32) LOLCAT__MK41_LOOP(LOLCAT__LOAD_F32, 4);
+    else if (type == LOLCAT_TYPE_F16) LOLCAT__MK41_LOOP(lc__load_f16_avx2, 2);
+    else LOLCAT__MK41_LOOP(lc__load_bf16_avx2, 2);
+#undef LOLCAT__LOAD_F32
+#undef LOLCAT__MK41_LOOP
+    if (k < n) {   /* tail: weights through a zero-padded buffer */
+        __m256i m = lc__tail_mask_avx2(n - k);
+        __m256 v = _mm256_maskload_ps(x + k, m), u[4];
+        float tmp[8];
+        int r;
+        for (r = 0; r < 4; r++) {
+            memset(tmp, 0, sizeof tmp);
+            lc__dequant_row_ref(type, w[r] + lc__row_offset(type, k), tmp, n - k);
+            u[r] = _mm256_loadu_ps(tmp);
+        }
+        a0 = _mm256_fmadd_ps(u[0], v, a0); a1 = _mm256_fmadd_ps(u[1], v, a1);
+        a2 = _mm256_fmadd_ps(u[2], v, a2); a3 = _mm256_fmadd_ps(u[3], v, a3);
+    }
+    out[0] = lc__hsum_avx2(a0); out[1] = lc__hsum_avx2(a1); out[2] = lc__hsum_avx2(a2); out[3] = lc__hsum_avx2(a3);
+}
+/* The 16-row panel, 8x8 blocks transposed in registers. */
+static void lc__pack_w_avx2(const float *const *rows, int kc, float *wp) {
+    int k = 0, g, i;
+    for (; k + 8 <= kc; k += 8)
+        for (g = 0; g < 2; g++) {
+            const float *const *rr = rows + 8 * g;
+            __m256 t0 = _mm256_loadu_ps(rr[0] + k), t1 = _mm256_loadu_ps(rr[1] + k), t2 = _mm256_loadu_ps(rr[2] + k), t3 = _mm256_loadu_ps(rr[3] + k);
+            __m256 t4 = _mm256_loadu_ps(rr[4] + k), t5 = _mm256_loadu_ps(rr[5] + k), t6 = _mm256_loadu_ps(rr[6] + k), t7 = _mm256_loadu_ps(rr[7] + k);
+            __m256 u0 = _mm256_unpacklo_ps(t0, t1), u1 = _mm256_unpackhi_ps(t0, t1), u2 = _mm256_unpacklo_ps(t2, t3), u3 = _mm256_unpackhi_ps(t2, t3);
+            __m256 u4 = _mm256_unpacklo_ps(t4, t5), u5 = _mm256_unpackhi_ps(t4, t5), u6 = _mm256_unpacklo_ps(t6, t7), u7 = _mm256_unpackhi_ps(t6, t7);
+            __m256 v0 = _mm256_shuffle_ps(u0, u2, 0x44), v1 = _mm256_shuffle_ps(u0, u2, 0xEE), v2 = _mm256_shuffle_ps(u1, u3, 0x44), v3 = _mm256_shuffle_ps(u1, u3, 0xEE);
+            __m256 v4 = _mm256_shuffle_ps(u4, u6, 0x44), v5 = _mm256_shuffle_ps(u4, u6, 0xEE), v6 = _mm256_shuffle_ps(u5, u7, 0x44), v7 = _mm256_shuffle_ps(u5, u7, 0xEE);
+            float *d = wp + (size_t)k * LOLCAT__MR + 8 * g;
+            _mm256_storeu_ps(d + 0 * LOLCAT__MR, _mm256_permute2f128_ps(v0, v4, 0x20));
+            _mm256_storeu_ps(d + 1 * LOLCAT__MR, _mm256_permute2f128_ps(v1, v5, 0x20));
+            _mm256_storeu_ps(d + 2 * LOLCAT__MR, _mm256_permute2f128_ps(v2, v6, 0x20));
+            _mm256_storeu_ps(d + 3 * LOLCAT__MR, _mm256_permute2f128_ps(v3, v7, 0x20));
+            _mm256_storeu_ps(d + 4 * LOLCAT__MR, _mm256_permute2f128_ps(v0, v4, 0x31));
+            _mm256_storeu_ps(d + 5 * LOLCAT__MR, _mm256_permute2f128_ps(v1, v5, 0x31));
+            _mm256_storeu_ps(d + 6 * LOLCAT__MR, _mm256_permute2f128_ps(v2, v6, 0x31));
+            _mm256_storeu_ps(d + 7 * LOLCAT__MR, _mm256_permute2f128_ps(v3, v7, 0x31));
+        }
+    for (; k < kc; k++)
+        for (i = 0; i < LOLCAT__MR; i++) wp[k * LOLCAT__MR + i] = rows[i][k];
+}
+/* Y[j][0..nr) (=|+=) alpha * sum_k wp[k][.] * xp[k][j] for j < nt: 16 rows x 6 tokens. */
+static LOLCAT__NOINLINE void lc__mk16x6_avx2(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt, float alpha, int init) {
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
+    __m256 c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
+    __m256 acc[12];
+    int k, j;
+    for (k = 0; k < kc; k++, wp += LOLCAT__MR, xp += LOLCAT__NR) {
+        __m256 w0 = _mm256_loadu_ps(wp), w1 = _mm256_loadu_ps(wp + 8), b;
+        b = _mm256_broadcast_ss(xp + 0); c00 = _mm256_fmadd_ps(w0, b, c00); c10 = _mm256_fmadd_ps(w1, b, c10);
+        b = _mm256_broadcast_ss(xp + 1); c01 = _mm256_fmadd_ps(w0, b, c01); c11 = _mm256_fmadd_ps(w1, b, c11);
+        b = _mm256_broadcast_ss(xp + 2); c02 = _mm256_fmadd_ps(w0, b, c02); c12 = _mm256_fmadd_ps(w1, b, c12);
+        b = _mm256_broadcast_ss(xp + 3); c03 = _mm256_fmadd_ps(w0, b, c03); c13 = _mm256_fmadd_ps(w1, b, c13);
+        b = _mm256_broadcast_ss(xp + 4); c04 = _mm256_fmadd_ps(w0, b, c04); c14 = _mm256_fmadd_ps(w1, b, c14);
+        b = _mm256_broadcast_ss(xp + 5); c05 = _mm256_fmadd_ps(w0, b, c05); c15 = _mm256_fmadd_ps(w1, b, c15);
+    }
+    acc[0] = c00; acc[1] = c10; acc[2] = c01; acc[3] = c11; acc[4] = c02; acc[5] = c12;
+    acc[6] = c03; acc[7] = c13; acc[8] = c04; acc[9] = c14; acc[10] = c05; acc[11] = c15;
+    {
+        const __m256 va = _mm256_set1_ps(alpha);
+        const __m256i m0 = lc__tail_mask_avx2(LOLCAT__MIN(nr, 8)), m1 = lc__tail_mask_avx2(LOLCAT__MAX(nr - 8, 0));
+        for (j = 0; j < nt; j++) {
+            float *y = Y + (size_t)j * ldy;
+            __m256 v0 = _mm256_mul_ps(va, acc[2 * j]), v1 = _mm256_mul_ps(va, acc[2 * j + 1]);
+            if (nr == LOLCAT__MR) {
+                if (!init) { v0 = _mm256_add_ps(_mm256_loadu_ps(y), v0); v1 = _mm256_add_ps(_mm256_loadu_ps(y + 8), v1); }
+                _mm256_storeu_ps(y, v0);
+                _mm256_storeu_ps(y + 8, v1);
+            } else {
+                if (!init) { v0 = _mm256_add_ps(_mm256_maskload_ps(y, m0), v0); v1 = _mm256_add_ps(_mm256_maskload_ps(y + 8, m1), v1); }
+                _mm256_maskstore_ps(y, m0, v0);
+                _mm256_maskstore_ps(y + 8, m1, v1);
+            }
+        }
+    }
+}
+#endif /* LOLCAT__AVX2 */
+
+#if LOLCAT__NEON
+static void lc__mk4x1_neon(int type, const unsigned char *const *w, const float *x, int n, float *out) {
+    float32x4_t a[4];
+    int k = 0, r;
+    for (r = 0; r < 4; r++) a[r] = vdupq_n_f32(0.0f);
+    if (type == LOLCAT_TYPE_F32) {
+        for (; k + 4 <= n; k += 4) {
+            float32x4_t v = vld1q_f32(x + k);
+            for (r = 0; r < 4; r++) a[r] = vfmaq_f32(a[r], vld1q_f32((const float *)(const void *)w[r] + k), v);
+        }
+    } else if (type == LOLCAT_TYPE_F16) {
+        for (; k + 4 <= n; k += 4) {
+            float32x4_t v = vld1q_f32(x + k);
+            for (r = 0; r < 4; r++) a[r] = vfmaq_f32(a[r], lc__load_f16_neon(w[r] + 2 * k), v);
+        }
+    } else {
+        for (; k + 4 <= n; k += 4) {
+            float32x4_t v = vld1q_f32(x + k);
+            for (r = 0; r < 4; r++) a[r] = vfmaq_f32(a[r], lc__load_bf16_neon(w[r] + 2 * k), v);
+        }
+    }
+    if (k < n) {
+        float xt[4], wt[4];
+        float32x4_t v;
+        memset(xt, 0, sizeof xt);
+        memcpy(xt, x + k, (size_t)(n - k) * sizeof(float));
+        v = vld1q_f32(xt);
+        for (r = 0; r < 4; r++) {
+            memset(wt, 0, sizeof wt);
+            lc__dequant_row_ref(type, w[r] + lc__row_offset(type, k), wt, n - k);
+            a[r] = vfmaq_f32(a[r], vld1q_f32(wt), v);
+        }
+    }
+    for (r = 0; r < 4; r++) out[r] = vaddvq_f32(a[r]);
+}
+/* 16 rows (4 vectors) x 6 tokens: 24 accumulators, activations used by lane. */
+static LOLCAT__NOINLINE void lc__mk16x6_neon(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt, float alpha, int init) {
+    float32x4_t c[4][6];
+    float tmp[LOLCAT__MR];
+    int k, i, j;
+    for (i = 0; i < 4; i++) for (j = 0; j < 6; j++) c[i][j] = vdupq_n_f32(0.0f);
+    for (k = 0; k < kc; k++, wp += LOLCAT__MR, xp += LOLCAT__NR) {
+        float32x4_t x0 = vld1q_f32(xp);
+        float32x2_t x1 = vld1_f32(xp + 4);
+        for (i = 0; i < 4; i++) {
+            float32x4_t w = vld1q_f32(wp + 4 * i);
+            c[i][0] = vfmaq_laneq_f32(c[i][0], w, x0, 0);
+            c[i][1] = vfmaq_laneq_f32(c[i][1], w, x0, 1);
+            c[i][2] = vfmaq_laneq_f32(c[i][2], w, x0, 2);
+            c[i][3] = vfmaq_laneq_f32(c[i][3], w, x0, 3);
+            c[i][4] = vfmaq_lane_f32(c[i][4], w, x1, 0);
+            c[i][5] = vfmaq_lane_f32(c[i][5], w, x1, 1);
+        }
+    }
+    for (j = 0; j < nt; j++) {
+        float *y = Y + (size_t)j * ldy;
+        for (i = 0; i < 4; i++) vst1q_f32(tmp + 4 * i, vmulq_n_f32(c[i][j], alpha));
+        for (i = 0; i < nr; i++) y[i] = init ? tmp[i] : y[i] + tmp[i];
+    }
+}
+#endif /* LOLCAT__NEON */
+
+#if LOLCAT__SIMD
+static void lc__mk4x1(int type, const unsigned char *const *w, const float *x, int n, float *out) {
+#if LOLCAT__AVX2
+    lc__mk4x1_avx2(type, w, x, n, out);
+#else
+    lc__mk4x1_neon(type, w, x, n, out);
+#endif
+}
+static void lc__pack_w(const float *const *rows, int kc, float *wp) {
+#if LOLCAT__AVX2
+    lc__pack_w_avx2(rows, kc, wp);
+#else
+    lc__pack_w_ref(rows, kc, wp);
+#endif
+}
+static void lc__mk16x6(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt, float alpha, int init) {
+#if LOLCAT__AVX2
+    lc__mk16x6_avx2(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
+#else
+    lc__mk16x6_neon(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
+#endif
+}
+static void lc__mm_store(float *y, float v, float alpha, int init) { *y = init ? alpha * v : *y + alpha * v; }
+
+/* Decode: rows [r0, r1) of y = W x. */
+static void lc__matvec_rows(const lc__mat *W, const float *x, float *y, float alpha, int accumulate, int r0, int r1) {
+    int r, i;
+    for (r = r0; r < r1; r += 4) {
+        const unsigned char *w[4];
+        float out[4];
+        for (i = 0; i < 4; i++) w[i] = W->data + (size_t)LOLCAT__MIN(r + i, r1 - 1) * W->row_bytes;
+        lc__mk4x1(W->type, w, x, W->n_in, out);
+        for (i = 0; i < 4 && r + i < r1; i++) lc__mm_store(y + r + i, out[i], alpha, !accumulate);
+    }
+}
+/* Prefill: rows [r0, r1) of Y for T tokens whose activations are packed in xp. */
+static void lc__matmul_rows(const lc__mat *W, const float *xp, int T, float *Y, int ldy, float alpha,
+                            int accumulate, int r0, int r1, float *buf) {
+    const int K = W->n_in, type = W->type;
+    const size_t kpad = ((size_t)K + 15) & ~(size_t)15;
+    float *wp = buf, *tmp = buf + (size_t)LOLCAT__MR * kpad;
+    int r, k0, t, i;
+    for (r = r0; r < r1; r += LOLCAT__MR) {
+        const int nr = LOLCAT__MIN(LOLCAT__MR, r1 - r);
+        for (k0 = 0; k0 < K; k0 += LOLCAT__KC) {   /* pack the panel a slice at a time */
+            const int kc = LOLCAT__MIN(LOLCAT__KC, K - k0);
+            const float *rows[LOLCAT__MR];
+            for (i = 0; i < LOLCAT__MR; i++) {
+                const unsigned char *src = W->data + (size_t)(r + LOLCAT__MIN(i, nr - 1)) * W->row_bytes + lc__row_offset(type, k0);
+                if (i >= nr) rows[i] = rows[nr - 1];
+                else if (type == LOLCAT_TYPE_F32) rows[i] = (const float *)(const void *)src;
+                else { lc__dequant_row(type, src, tmp + (size_t)i * LOLCAT__KC, kc); rows[i] = tmp + (size_t)i * LOLCAT__KC; }
+#if defined(__GNUC__)
+                if (i < nr && k0 + LOLCAT__KC < K) {   /* the next slice of this row, while this one is packed */
+                    const char *next = (const char *)src + lc__row_offset(type, LOLCAT__KC);
+                    size_t off, len = lc__row_offset(type, LOLCAT__MIN(LOLCAT__KC, K - k0 - LOLCAT__KC));
+                    for (off = 0; off < len; off += 64) __builtin_prefetch(next + off);
+                }
+#endif
+            }
+            lc__pack_w(rows, kc, wp + (size_t)k0 * LOLCAT__MR);
+        }
+        for (t = 0; t < T; t += LOLCAT__NR) {
+#if defined(__GNUC__)
+            if (r + LOLCAT__MR < r1) {   /* bring the next panel's rows towards L2 while this one computes */
+                const int n_blk = (T + LOLCAT__NR - 1) / LOLCAT__NR, b = t / LOLCAT__NR, nn = LOLCAT__MIN(LOLCAT__MR, r1 - r - LOLCAT__MR);
+                const size_t lines = (W->row_bytes + 63) / 64, l0 = lines * b / n_blk, l1 = lines * (b + 1) / n_blk;
+                size_t l;
+                for (i = 0; i < nn; i++) {
+                    const char *row = (const char *)(W->data + (size_t)(r + LOLCAT__MR + i) * W->row_bytes);
+                    for (l = l0; l < l1; l++) __builtin_prefetch(row + 64 * l, 0, 2);
+                }
+            }
+#endif
+            lc__mk16x6(wp, xp + (size_t)t * K, K, Y + (size_t)t * ldy + r, ldy, nr, LOLCAT__MIN(LOLCAT__NR, T - t), alpha, !accumulate);
+        }
+    }
+}
+
+#endif /* LOLCAT__SIMD */
+
+/* Matmuls that share their input X (q/k/v, gate/up): one parallel region, one packing of X. */
+typedef struct lc__mm_job {
+    const lc__mat *W;
+    float         *Y;
+    int            ldy, accumulate;
+    float          alpha;
+} lc__mm_job;
+
+static int lc__mm_rounds_act(const lc__mat *W) {
+    return LOLCAT__QUANT_ACT && (W->type == LOLCAT_TYPE_Q8_0 || W->type == LOLCAT_TYPE_Q4_0);
+}
+
+#if LOLCAT__SIMD
+/* One thread's share (ith of nth; called by every thread of a team): rows are split in
+   16-row units over the jobs' rows taken together. */
+static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X, int ldx, int T,
+                              const lc__mm_scratch *s, int ith, int nth) {
+    const int K = jobs[0].W->n_in, quant = lc__mm_rounds_act(jobs[0].W);
+    float *buf = s->rowbuf + (size_t)ith * s->rowbuf_stride;
+    int units = 0, u0, u1, base = 0, jb, t, j;
+    for (jb = 0; jb < n_jobs; jb++) units += (jobs[jb].W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+    u0 = (int)((int64_t)units * ith / nth);
+    u1 = (int)((int64_t)units * (ith + 1) / nth);
+    if (T == 1 && quant) {   /* each thread quantizes x for itself: no barrier on the decode path */
+        signed char *xq = (signed char *)(void *)buf;
+        float *xd = buf + K / 4 + 16;
+        lc__quantize_act(X, xq, xd, K);
+        for (jb = 0; jb < n_jobs; jb++) {
+            const lc__mm_job *J = &jobs[jb];
+            const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+            const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
+            int r;
+            for (r = r0; r < r1; r++)
+                lc__mm_store(J->Y + r, lc__dot_q_q8(J->W->type, J->W->data + (size_t)r * J->W->row_bytes, xq, xd, K), J->alpha, !J->accumulate);
+            base += nu;
+        }
+        return;
+    }
+    if (T > 1) {   /* pack the activations (rounded through int8 for quantized weights) */
+        for (t = ith * LOLCAT__NR; t < T; t += nth * LOLCAT__NR) {
+            const float *x[LOLCAT__NR];
+            const int nt = LOLCAT__MIN(LOLCAT__NR, T - t);
+            for (j = 0; j < nt; j++) {
+                x[j] = X + (size_t)(t + j) * ldx;
+                if (quant) { lc__round_act(x[j], buf + (size_t)j * K, K); x[j] = buf + (size_t)j * K; }
+            }
+            lc__pack_x(x, nt, K, s->xp + (size_t)t * K);
+        }
+#if defined(_OPENMP)
+#pragma omp barrier
+#endif
+    }
+    for (jb = 0; jb < n_jobs; jb++) {
+        const lc__mm_job *J = &jobs[jb];
+        const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+        const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
+        if (r0 < r1) {
+            if (T == 1) lc__matvec_rows(J->W, X, J->Y, J->alpha, J->accumulate, r0, r1);
+            else lc__matmul_rows(J->W, s->xp, T, J->Y, J->ldy, J->alpha, J->accumulate, r0, r1, buf);
+        }
+        base += nu;
+    }
+}
+#endif /* LOLCAT__SIMD */
+
+/* Runs jobs that share X (same n_in and the same activation rounding) on up to n_threads.
+   Small products stay on one thread: a fork/join costs more than they do. */
+static void lc__matmul_jobs(const lc__mm_job *jobs, int n_jobs, const float *X, int ldx, int T,
+                            const lc__mm_scratch *s, int n_threads) {
+#if LOLCAT__SIMD
+    int64_t work = 0;
+    int units = 0, jb, nt = n_threads;
+    for (jb = 0; jb < n_jobs; jb++) {
+        work += (int64_t)jobs[jb].W->n_out * jobs[jb].W->n_in * T;
+        units += (jobs[jb].W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+    }
+    if (work < 65536) nt = 1;
+    nt = LOLCAT__MAX(1, LOLCAT__MIN(nt, units));
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    lc__matmul_thread(jobs, n_jobs, X, ldx, T, s, omp_get_thread_num(), omp_get_num_threads());
+#else
+    (void)nt;
+    lc__matmul_thread(jobs, n_jobs, X, ldx, T, s, 0, 1);
+#endif
+#else
+    int jb;
+    for (jb = 0; jb < n_jobs; jb++)
+        lc__matmul_ref(jobs[jb].W, X, ldx, T, jobs[jb].Y, jobs[jb].ldy, jobs[jb].alpha, jobs[jb].accumulate, s->rowbuf, s->rowbuf_stride, n_threads);
+#endif
+}
 static void lc__matmul(const lc__mat *W, const float *X, int ldx, int T, float *Y, int ldy,
-                       float alpha, int accumulate, float *rowbuf, size_t rowbuf_stride, int n_threads) {
-    lc__matmul_ref(W, X, ldx, T, Y, ldy, alpha, accumulate, rowbuf, rowbuf_stride, n_threads);
+                       float alpha, int accumulate, const lc__mm_scratch *s, int n_threads) {
+    lc__mm_job job;
+    job.W = W; job.Y = Y; job.ldy = ldy; job.accumulate = accumulate; job.alpha = alpha;
+    lc__matmul_jobs(&job, 1, X, ldx, T, s, n_threads);
 }
 
 /* ===== @@K_NORM ===== */
-static void lc__rmsnorm_ref(float *y, const float *x, const float *w, int n, float eps) {
+static LOLCAT__MAYBE_UNUSED void lc__rmsnorm_ref(float *y, const float *x, const float *w, int n, float eps) {
     double ss = 0.0;
     float scale;
     int i;
@@ -793,21 +1549,212 @@ static void lc__rmsnorm_ref(float *y, const float *x, const float *w, int n, flo
     scale = (float)(1.0 / sqrt(ss / n + eps));
     for (i = 0; i < n; i++) y[i] = x[i] * scale * w[i];
 }
-static void lc__rmsnorm(float *y, const float *x, const float *w, int n, float eps) { lc__rmsnorm_ref(y, x, w, n, eps); }
-
 /* y += a * x */
-static void lc__axpy_ref(float *y, float a, const float *x, int n) {
+static LOLCAT__MAYBE_UNUSED void lc__axpy_ref(float *y, float a, const float *x, int n) {
     int i;
     for (i = 0; i < n; i++) y[i] += a * x[i];
 }
-static void lc__axpy(float *y, float a, const float *x, int n) { lc__axpy_ref(y, a, x, n); }
-
 static float lc__silu(float x) { return x / (1.0f + expf(-x)); }
+/* g = silu(g) * u, the SwiGLU gate */
+static LOLCAT__MAYBE_UNUSED void lc__silu_mul_ref(float *g, const float *u, int n) {
+    int i;
+    for (i = 0; i < n; i++) g[i] = lc__silu(g[i]) * u[i];
+}
+/* x[i] = exp(x[i] - shift); returns the sum (the window softmax's weights) */
+static LOLCAT__MAYBE_UNUSED float lc__exp_shift_sum_ref(float *x, int n, float shift) {
+    float sum = 0.0f;
+    int i;
+    for (i = 0; i < n; i++) { x[i] = expf(x[i] - shift); sum += x[i]; }
+    return sum;
+}
+
+#if LOLCAT__AVX2
+/* exp with a degree-5 minimax polynomial on [-ln2/2, ln2/2] (Cephes' expf coefficients):
+   within 2 ulp of expf for x in [-87, 88]; below -88 it returns 0, above 88 it saturates. */
+static __m256 lc__exp_avx2(__m256 x) {
+    __m256 n, r, p;
+    __m256i e;
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.0f)), _mm256_set1_ps(-88.0f));
+    n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);   /* 2^n; n = -127 gives 0 */
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+static void lc__rmsnorm_avx2(float *y, const float *x, const float *w, int n, float eps) {
+    __m256d s0 = _mm256_setzero_pd(), s1 = s0;
+    double ss;
+    __m128d h;
+    float scale;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        __m256d lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v)), hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+        s0 = _mm256_fmadd_pd(lo, lo, s0);
+        s1 = _mm256_fmadd_pd(hi, hi, s1);
+    }
+    s0 = _mm256_add_pd(s0, s1);
+    h = _mm_add_pd(_mm256_castpd256_pd128(s0), _mm256_extractf128_pd(s0, 1));
+    ss = _mm_cvtsd_f64(_mm_add_sd(h, _mm_unpackhi_pd(h, h)));
+    for (; i < n; i++) ss += (double)x[i] * x[i];
+    scale = (float)(1.0 / sqrt(ss / n + eps));
+    for (i = 0; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(x + i), _mm256_set1_ps(scale)), _mm256_loadu_ps(w + i)));
+    for (; i < n; i++) y[i] = x[i] * scale * w[i];
+}
+static void lc__axpy_avx2(float *y, float a, const float *x, int n) {
+    const __m256 va = _mm256_set1_ps(a);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+        _mm256_storeu_ps(y + i + 8, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8)));
+    }
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+static void lc__silu_mul_avx2(float *g, const float *u, int n) {
+    const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(g + i);
+        __m256 s = _mm256_div_ps(v, _mm256_add_ps(one, lc__exp_avx2(_mm256_xor_ps(v, sign))));
+        _mm256_storeu_ps(g + i, _mm256_mul_ps(s, _mm256_loadu_ps(u + i)));
+    }
+    for (; i < n; i++) g[i] = lc__silu(g[i]) * u[i];
+}
+static float lc__exp_shift_sum_avx2(float *x, int n, float shift) {
+    const __m256 sh = _mm256_set1_ps(shift);
+    __m256 acc = _mm256_setzero_ps();
+    float sum;
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = lc__exp_avx2(_mm256_sub_ps(_mm256_loadu_ps(x + i), sh));
+        _mm256_storeu_ps(x + i, e);
+        acc = _mm256_add_ps(acc, e);
+    }
+    sum = lc__hsum_avx2(acc);
+    for (; i < n; i++) { x[i] = expf(x[i] - shift); sum += x[i]; }
+    return sum;
+}
+#endif /* LOLCAT__AVX2 */
+
+#if LOLCAT__NEON
+static float32x4_t lc__exp_neon(float32x4_t x) {   /* as lc__exp_avx2 */
+    float32x4_t n, r, p;
+    int32x4_t e;
+    x = vmaxq_f32(vminq_f32(x, vdupq_n_f32(88.0f)), vdupq_n_f32(-88.0f));
+    n = vrndnq_f32(vmulq_n_f32(x, 1.44269504088896341f));
+    r = vfmsq_f32(x, n, vdupq_n_f32(0.693359375f));
+    r = vfmsq_f32(r, n, vdupq_n_f32(-2.12194440e-4f));
+    p = vdupq_n_f32(1.9875691500e-4f);
+    p = vfmaq_f32(vdupq_n_f32(1.3981999507e-3f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(8.3334519073e-3f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(4.1665795894e-2f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(1.6666665459e-1f), p, r);
+    p = vfmaq_f32(vdupq_n_f32(5.0000001201e-1f), p, r);
+    p = vfmaq_f32(vaddq_f32(r, vdupq_n_f32(1.0f)), p, vmulq_f32(r, r));
+    e = vshlq_n_s32(vaddq_s32(vcvtq_s32_f32(n), vdupq_n_s32(127)), 23);
+    return vmulq_f32(p, vreinterpretq_f32_s32(e));
+}
+static void lc__rmsnorm_neon(float *y, const float *x, const float *w, int n, float eps) {
+    float64x2_t s0 = vdupq_n_f64(0.0), s1 = s0;
+    double ss;
+    float scale;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t v = vld1q_f32(x + i);
+        float64x2_t lo = vcvt_f64_f32(vget_low_f32(v)), hi = vcvt_high_f64_f32(v);
+        s0 = vfmaq_f64(s0, lo, lo);
+        s1 = vfmaq_f64(s1, hi, hi);
+    }
+    ss = vaddvq_f64(vaddq_f64(s0, s1));
+    for (; i < n; i++) ss += (double)x[i] * x[i];
+    scale = (float)(1.0 / sqrt(ss / n + eps));
+    for (i = 0; i + 4 <= n; i += 4) vst1q_f32(y + i, vmulq_f32(vmulq_n_f32(vld1q_f32(x + i), scale), vld1q_f32(w + i)));
+    for (; i < n; i++) y[i] = x[i] * scale * w[i];
+}
+static void lc__axpy_neon(float *y, float a, const float *x, int n) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        vst1q_f32(y + i, vfmaq_n_f32(vld1q_f32(y + i), vld1q_f32(x + i), a));
+        vst1q_f32(y + i + 4, vfmaq_n_f32(vld1q_f32(y + i + 4), vld1q_f32(x + i + 4), a));
+    }
+    for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vfmaq_n_f32(vld1q_f32(y + i), vld1q_f32(x + i), a));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+static void lc__silu_mul_neon(float *g, const float *u, int n) {
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t v = vld1q_f32(g + i);
+        float32x4_t s = vdivq_f32(v, vaddq_f32(vdupq_n_f32(1.0f), lc__exp_neon(vnegq_f32(v))));
+        vst1q_f32(g + i, vmulq_f32(s, vld1q_f32(u + i)));
+    }
+    for (; i < n; i++) g[i] = lc__silu(g[i]) * u[i];
+}
+static float lc__exp_shift_sum_neon(float *x, int n, float shift) {
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    float sum;
+    int i = 0;
+    for (; i + 4 <= n; i += 4) {
+        float32x4_t e = lc__exp_neon(vsubq_f32(vld1q_f32(x + i), vdupq_n_f32(shift)));
+        vst1q_f32(x + i, e);
+        acc = vaddq_f32(acc, e);
+    }
+    sum = vaddvq_f32(acc);
+    for (; i < n; i++) { x[i] = expf(x[i] - shift); sum += x[i]; }
+    return sum;
+}
+#endif /* LOLCAT__NEON */
+
+static void lc__rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
+#if LOLCAT__AVX2
+    lc__rmsnorm_avx2(y, x, w, n, eps);
+#elif LOLCAT__NEON
+    lc__rmsnorm_neon(y, x, w, n, eps);
+#else
+    lc__rmsnorm_ref(y, x, w, n, eps);
+#endif
+}
+static LOLCAT__MAYBE_UNUSED void lc__axpy(float *y, float a, const float *x, int n) {
+#if LOLCAT__AVX2
+    lc__axpy_avx2(y, a, x, n);
+#elif LOLCAT__NEON
+    lc__axpy_neon(y, a, x, n);
+#else
+    lc__axpy_ref(y, a, x, n);
+#endif
+}
+static void lc__silu_mul(float *g, const float *u, int n) {
+#if LOLCAT__AVX2
+    lc__silu_mul_avx2(g, u, n);
+#elif LOLCAT__NEON
+    lc__silu_mul_neon(g, u, n);
+#else
+    lc__silu_mul_ref(g, u, n);
+#endif
+}
+static float lc__exp_shift_sum(float *x, int n, float shift) {
+#if LOLCAT__AVX2
+    return lc__exp_shift_sum_avx2(x, n, shift);
+#elif LOLCAT__NEON
+    return lc__exp_shift_sum_neon(x, n, shift);
+#else
+    return lc__exp_shift_sum_ref(x, n, shift);
+#endif
+}
 
 /* ===== @@K_ROPE ===== */
 /* Rotates adjacent pairs (x[2i], x[2i+1]) by the angles whose cos/sin are in cs[2i], cs[2i+1]:
-   llama.cpp's "normal" RoPE. GGUF files hold Q/K rows in that order (docs/gguf-schema.md). */
-static void lc__rope_ref(float *x, const float *cs, int n_rot) {
+   llama.cpp's "normal" RoPE. GGUF files hold Q/K rows in that order (docs/gguf-schema.md).
+   A few hundred values per token: no SIMD variant needed. */
+static LOLCAT__MAYBE_UNUSED void lc__rope_ref(float *x, const float *cs, int n_rot) {
     int i;
     for (i = 0; i < n_rot; i += 2) {
         float c = cs[i], s = cs[i + 1], x0 = x[i], x1 = x[i + 1];
@@ -821,14 +1768,14 @@ static void lc__rope(float *x, const float *cs, int n_rot) { lc__rope_ref(x, cs,
 /* Feature maps of linear attention, for one head vector x of size d. W is that head's
    d x F matrix (row-major, torch (H, D, F) layout); out receives n_feat values, each
    clamped below at eps as the reference does. */
-static void lc__softmax_into(float *out, const float *u, float sign, int n, float eps) {
+static LOLCAT__MAYBE_UNUSED void lc__softmax_into_ref(float *out, const float *u, float sign, int n, float eps) {
     float m = -INFINITY, sum = 0.0f;
     int i;
     for (i = 0; i < n; i++) m = LOLCAT__MAX(m, sign * u[i]);
     for (i = 0; i < n; i++) { out[i] = expf(sign * u[i] - m); sum += out[i]; }
     for (i = 0; i < n; i++) out[i] = LOLCAT__MAX(out[i] / sum, eps);
 }
-static void lc__fmap_ref(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
+static LOLCAT__MAYBE_UNUSED void lc__fmap_ref(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
                          float eps, float *u, float *out) {
     int i;
     if (kind == LOLCAT_FMAP_ELU) {
@@ -836,50 +1783,184 @@ static void lc__fmap_ref(lc_feature_map kind, const float *W, float bias, const 
         return;
     }
     memset(u, 0, (size_t)F * sizeof(float));
-    for (i = 0; i < d; i++) lc__axpy(u, x[i], W + (size_t)i * F, F);   /* u = x W */
+    for (i = 0; i < d; i++) lc__axpy_ref(u, x[i], W + (size_t)i * F, F);   /* u = x W */
     switch (kind) {
     case LOLCAT_FMAP_HEDGEHOG:
-        lc__softmax_into(out, u, 1.0f, F, eps);
-        lc__softmax_into(out + F, u, -1.0f, F, eps);
+        lc__softmax_into_ref(out, u, 1.0f, F, eps);
+        lc__softmax_into_ref(out + F, u, -1.0f, F, eps);
         break;
-    case LOLCAT_FMAP_HEDGEHOG_HALF: lc__softmax_into(out, u, 1.0f, F, eps); break;
+    case LOLCAT_FMAP_HEDGEHOG_HALF: lc__softmax_into_ref(out, u, 1.0f, F, eps); break;
     case LOLCAT_FMAP_T2R:
         for (i = 0; i < F; i++) out[i] = LOLCAT__MAX(u[i] + bias, eps);   /* relu, then the clamp */
         break;
     default: break;
     }
 }
+
+#if LOLCAT__SIMD
+/* The SIMD feature map: u = xW by rows of 4 axpys at once, vector exp in the softmaxes. */
+static void lc__softmax_into_simd(float *out, const float *u, float sign, int n, float eps) {
+    float m = -INFINITY, sum;
+    int i;
+    for (i = 0; i < n; i++) { out[i] = sign * u[i]; m = LOLCAT__MAX(m, out[i]); }
+    sum = lc__exp_shift_sum(out, n, m);
+    for (i = 0; i < n; i++) out[i] = LOLCAT__MAX(out[i] / sum, eps);
+}
+static void lc__fmap_simd(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
+                          float eps, float *u, float *out) {
+    int i;
+    if (kind == LOLCAT_FMAP_ELU) {
+        for (i = 0; i < d; i++) out[i] = x[i] > 0.0f ? 0.0f : x[i];
+        (void)lc__exp_shift_sum(out, d, 0.0f);   /* vector exp; the positive entries are replaced below */
+        for (i = 0; i < d; i++) out[i] = LOLCAT__MAX(x[i] > 0.0f ? x[i] + 1.0f : out[i], eps);
+        return;
+    }
+    memset(u, 0, (size_t)F * sizeof(float));
+    for (i = 0; i < d; i++) lc__axpy(u, x[i], W + (size_t)i * F, F);
+    switch (kind) {
+    case LOLCAT_FMAP_HEDGEHOG:
+        lc__softmax_into_simd(out, u, 1.0f, F, eps);
+        lc__softmax_into_simd(out + F, u, -1.0f, F, eps);
+        break;
+    case LOLCAT_FMAP_HEDGEHOG_HALF: lc__softmax_into_simd(out, u, 1.0f, F, eps); break;
+    case LOLCAT_FMAP_T2R:
+        for (i = 0; i < F; i++) out[i] = LOLCAT__MAX(u[i] + bias, eps);
+        break;
+    default: break;
+    }
+}
+#endif
 static void lc__fmap(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
                      float eps, float *u, float *out) {
+#if LOLCAT__SIMD
+    lc__fmap_simd(kind, W, bias, x, d, F, eps, u, out);
+#else
     lc__fmap_ref(kind, W, bias, x, d, F, eps, u, out);
+#endif
 }
 
 /* ===== @@K_ATTN ===== */
 /* Pieces of one query head's attention: window scores, weighted value sums, and the
    linear state's update (S += phi v^T, z += phi) and read-out (phi^T S, phi . z).
    S is n_feat x dv row-major. */
-static void lc__state_update_ref(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
+static LOLCAT__MAYBE_UNUSED void lc__state_update_ref(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
     int f;
     for (f = 0; f < n_feat; f++) {
-        lc__axpy(S + (size_t)f * dv, phi[f], v, dv);
+        lc__axpy_ref(S + (size_t)f * dv, phi[f], v, dv);
         z[f] += phi[f];
     }
 }
-static void lc__state_update(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
-    lc__state_update_ref(S, z, phi, v, n_feat, dv);
-}
 /* num += phi^T S; returns phi . z */
-static float lc__state_read_ref(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
+static LOLCAT__MAYBE_UNUSED float lc__state_read_ref(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
     float den = 0.0f;
     int f;
     for (f = 0; f < n_feat; f++) {
-        lc__axpy(num, phi[f], S + (size_t)f * dv, dv);
+        lc__axpy_ref(num, phi[f], S + (size_t)f * dv, dv);
         den += phi[f] * z[f];
     }
     return den;
 }
+#if LOLCAT__AVX2
+/* The read-out keeps 32 columns of num in registers while it walks all n_feat rows of S. */
+static float lc__state_read_avx2(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
+    int f, d = 0;
+    for (; d + 32 <= dv; d += 32) {
+        __m256 a0 = _mm256_loadu_ps(num + d), a1 = _mm256_loadu_ps(num + d + 8), a2 = _mm256_loadu_ps(num + d + 16), a3 = _mm256_loadu_ps(num + d + 24);
+        for (f = 0; f < n_feat; f++) {
+            const float *row = S + (size_t)f * dv + d;
+            __m256 p = _mm256_set1_ps(phi[f]);
+            a0 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row), a0);
+            a1 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 8), a1);
+            a2 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 16), a2);
+            a3 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 24), a3);
+        }
+        _mm256_storeu_ps(num + d, a0); _mm256_storeu_ps(num + d + 8, a1);
+        _mm256_storeu_ps(num + d + 16, a2); _mm256_storeu_ps(num + d + 24, a3);
+    }
+    if (d < dv)
+        for (f = 0; f < n_feat; f++) lc__axpy_avx2(num + d, phi[f], S + (size_t)f * dv + d, dv - d);
+    return lc__dot_f32_avx2(phi, z, n_feat);
+}
+#endif
+/* Window pieces over n key/value rows given by pointers (the rows live in a ring or cache):
+   out[j] = (q . keys[j]) * scale, and num += sum_j p[j] * rows[j]. */
+static LOLCAT__MAYBE_UNUSED void lc__scores_ref(const float *q, const float *const *keys, int n, int dk, float scale, float *out) {
+    int j;
+    for (j = 0; j < n; j++) out[j] = lc__dot_f32_ref(q, keys[j], dk) * scale;
+}
+static LOLCAT__MAYBE_UNUSED void lc__wsum_ref(float *num, const float *p, const float *const *rows, int n, int dv) {
+    int j;
+    for (j = 0; j < n; j++) lc__axpy_ref(num, p[j], rows[j], dv);
+}
+#if LOLCAT__AVX2
+static void lc__wsum_avx2(float *num, const float *p, const float *const *rows, int n, int dv) {
+    int j, d = 0;
+    for (; d + 32 <= dv; d += 32) {   /* 32 columns of num stay in registers over all rows */
+        __m256 a0 = _mm256_loadu_ps(num + d), a1 = _mm256_loadu_ps(num + d + 8), a2 = _mm256_loadu_ps(num + d + 16), a3 = _mm256_loadu_ps(num + d + 24);
+        for (j = 0; j < n; j++) {
+            const __m256 pj = _mm256_set1_ps(p[j]);
+            const float *v = rows[j] + d;
+            a0 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v), a0);
+            a1 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 8), a1);
+            a2 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 16), a2);
+            a3 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 24), a3);
+        }
+        _mm256_storeu_ps(num + d, a0); _mm256_storeu_ps(num + d + 8, a1);
+        _mm256_storeu_ps(num + d + 16, a2); _mm256_storeu_ps(num + d + 24, a3);
+    }
+    if (d < dv)
+        for (j = 0; j < n; j++) lc__axpy_avx2(num + d, p[j], rows[j] + d, dv - d);
+}
+#endif
+#if LOLCAT__SIMD
+static void lc__scores_simd(const float *q, const float *const *keys, int n, int dk, float scale, float *out) {
+    int j, i;
+    for (j = 0; j < n; j += 4) {   /* four keys per pass: four independent accumulators */
+        const unsigned char *k4[4];
+        float o[4];
+        for (i = 0; i < 4; i++) k4[i] = (const unsigned char *)(const void *)keys[LOLCAT__MIN(j + i, n - 1)];
+        lc__mk4x1(LOLCAT_TYPE_F32, k4, q, dk, o);
+        for (i = 0; i < 4 && j + i < n; i++) out[j + i] = o[i] * scale;
+    }
+}
+#endif
+static void lc__scores(const float *q, const float *const *keys, int n, int dk, float scale, float *out) {
+#if LOLCAT__SIMD
+    lc__scores_simd(q, keys, n, dk, scale, out);
+#else
+    lc__scores_ref(q, keys, n, dk, scale, out);
+#endif
+}
+static void lc__wsum(float *num, const float *p, const float *const *rows, int n, int dv) {
+#if LOLCAT__AVX2
+    lc__wsum_avx2(num, p, rows, n, dv);
+#elif LOLCAT__NEON
+    int j;
+    for (j = 0; j < n; j++) lc__axpy_neon(num, p[j], rows[j], dv);
+#else
+    lc__wsum_ref(num, p, rows, n, dv);
+#endif
+}
+
+static void lc__state_update(float *S, float *z, const float *phi, const float *v, int n_feat, int dv) {
+#if LOLCAT__SIMD
+    int f;
+    for (f = 0; f < n_feat; f++) lc__axpy(S + (size_t)f * dv, phi[f], v, dv);
+    lc__axpy(z, 1.0f, phi, n_feat);
+#else
+    lc__state_update_ref(S, z, phi, v, n_feat, dv);
+#endif
+}
 static float lc__state_read(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
+#if LOLCAT__AVX2
+    return lc__state_read_avx2(S, z, phi, num, n_feat, dv);
+#elif LOLCAT__NEON
+    int f;
+    for (f = 0; f < n_feat; f++) lc__axpy_neon(num, phi[f], S + (size_t)f * dv, dv);
+    return lc__dot_f32_neon(phi, z, n_feat);
+#else
     return lc__state_read_ref(S, z, phi, num, n_feat, dv);
+#endif
 }
 
 /* ===== @@GGUF ===== */
@@ -1282,6 +2363,7 @@ struct lc_model {
     lc_model_info        info;
     /* maxima over layers, for sizing context scratch */
     int                  max_q, max_k, max_v, max_att, max_ff, max_rank, max_in, max_head, max_feat, max_dk, max_dv;
+    int                  max_group;       /* query heads per key/value head */
 };
 
 static lc_result lc__vocab_load(lc_model *m, char *err, size_t err_cap);
@@ -1710,6 +2792,7 @@ static lc_result lc__model_load(lc_model *m, char *err, size_t err_cap) {
         m->max_feat = LOLCAT__MAX(m->max_feat, L->n_feat);
         m->max_dk = LOLCAT__MAX(m->max_dk, L->dk);
         m->max_dv = LOLCAT__MAX(m->max_dv, L->dv);
+        m->max_group = LOLCAT__MAX(m->max_group, L->n_head / L->n_head_kv);
     }
     m->max_in = LOLCAT__MAX(LOLCAT__MAX(m->n_embd, m->max_ff), LOLCAT__MAX(m->max_att, m->max_rank));
     return LOLCAT_OK;
@@ -1932,7 +3015,7 @@ typedef struct lc__layer_state {
 } lc__layer_state;
 
 typedef struct lc__thread_scratch {   /* one per thread, sized at creation */
-    float *scores, *phi_q, *phi_k, *u, *num;
+    float *scores, *phi_q, *phi_k, *u, *num, *wsum;   /* scores and num: one row per head of a group */
 } lc__thread_scratch;
 
 struct lc_ctx {
@@ -1943,9 +3026,8 @@ struct lc_ctx {
     int64_t           n_past;
     lc__layer_state  *ls;
     float            *x, *xn, *q, *k, *v, *att, *ffg, *ffu, *tmp, *rope_cs, *logits;
-    float            *rowbuf;            /* n_threads_cap rows of row_stride floats (matmul) */
+    lc__mm_scratch    mm;                /* matmul scratch: per-thread rows, rounded activations */
     lc__thread_scratch *ts;
-    size_t            row_stride;
     float            *block;             /* one allocation holding every float buffer above */
     size_t            block_floats;
     char              err[LOLCAT__ERR_CAP];
@@ -1983,7 +3065,7 @@ static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
         lc__layer_state *st = &c->ls[il];
         st->cap = L->kind == LOLCAT_LAYER_SOFTMAX ? c->params.n_ctx
                 : L->kind == LOLCAT_LAYER_HYBRID ? (int64_t)m->window * (c->params.window_mode == LOLCAT_WINDOW_TERRACE ? 2 : 1) : 0;
-        scores = LOLCAT__MAX(scores, (uint64_t)st->cap);
+        scores = LOLCAT__MAX(scores, (uint64_t)st->cap * (uint64_t)(L->n_head / L->n_head_kv));
         LOLCAT__TAKE(st->k_hist, st->cap, L->n_head_kv, L->dk);
         LOLCAT__TAKE(st->v_hist, st->cap, L->n_head_kv, L->dv);
         if (L->kind != LOLCAT_LAYER_SOFTMAX) {
@@ -1991,15 +3073,17 @@ static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
             LOLCAT__TAKE(st->z, L->n_head, L->n_feat, 1);
         }
     }
-    c->row_stride = ((size_t)m->max_in + 15) & ~(size_t)15;
-    LOLCAT__TAKE(c->rowbuf, c->row_stride, nt, 1);
+    c->mm.rowbuf_stride = (lc__mm_rowbuf_floats(m->max_in) + 15) & ~(size_t)15;
+    LOLCAT__TAKE(c->mm.rowbuf, c->mm.rowbuf_stride, nt, 1);
+    if (LOLCAT__SIMD) LOLCAT__TAKE(c->mm.xp, lc__mm_xp_floats(m->max_in, (int)T), 1, 1);
     for (t = 0; t < nt; t++) {
         lc__thread_scratch *s = &c->ts[t];
         LOLCAT__TAKE(s->scores, scores, 1, 1);
         LOLCAT__TAKE(s->phi_q, LOLCAT__MAX(m->max_feat, 1), 1, 1);
         LOLCAT__TAKE(s->phi_k, LOLCAT__MAX(m->max_feat, 1), 1, 1);
         LOLCAT__TAKE(s->u, LOLCAT__MAX(m->fmap_dim, 1), 1, 1);
-        LOLCAT__TAKE(s->num, LOLCAT__MAX(m->max_dv, 1), 1, 1);
+        LOLCAT__TAKE(s->num, LOLCAT__MAX(m->max_dv, 1), LOLCAT__MAX(m->max_group, 1), 1);
+        LOLCAT__TAKE(s->wsum, LOLCAT__MAX(m->max_group, 1), 1, 1);
     }
 #undef LOLCAT__TAKE
     return ok ? off : 0;
@@ -2025,7 +3109,7 @@ LCDEF lc_result lc_ctx_create(const lc_model *m, const lc_ctx_params *params, lc
         return LOLCAT_ERR_INVALID_ARGUMENT;
     a = (p.allocator.alloc && p.allocator.free) ? p.allocator : m->alloc;
     if (p.n_ctx == 0) p.n_ctx = m->info.n_softmax_layers ? LOLCAT__MIN(m->n_ctx_train, 4096) : 0;
-    if (p.n_batch == 0) p.n_batch = 64;
+    if (p.n_batch == 0) p.n_batch = 256;
     if (p.n_batch > 1 << 16) p.n_batch = 1 << 16;
     if (p.n_threads == 0) p.n_threads = lc__threads_default();
     if (p.n_threads > 1024) p.n_threads = 1024;
@@ -2155,60 +3239,83 @@ static void lc__fold(const lc_ctx *c, int il, int h, int64_t p0, int64_t from, i
     }
 }
 
-/* Attention of one layer for T queries at positions p0..p0+T-1, processed in order per
-   head: fold keys that left the window, softmax over the window (weighted by beta on hybrid
-   layers, stabilised by the window max only), then add the linear read-out. This is the
-   reference decode step applied to every token, so any chunking gives the same result. */
+#define LOLCAT__KEY_BLOCK 64   /* window keys handled per pass: their rows stay in L1 for the group */
+
+/* Attention of one layer for T queries at positions p0..p0+T-1, token by token in order:
+   fold keys that left the window, softmax over the window (weighted by beta on hybrid layers,
+   stabilised by the window max only), then add the linear read-out. This is the reference
+   decode step applied to every token, so any chunking gives the same result. The query heads
+   that share a key/value head are processed together: each block of window keys and values
+   is read once for the whole group (at long softmax contexts that is what decode streams). */
 static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *call, int last_chunk) {
     const lc_model *m = c->model;
     const lc__layer *L = &m->layers[il];
     lc__layer_state *st = &c->ls[il];
-    const int H = L->n_head, G = L->n_head / L->n_head_kv, dk = L->dk, dv = L->dv;
+    const int H = L->n_head, Hkv = L->n_head_kv, G = L->n_head / L->n_head_kv, dk = L->dk, dv = L->dv;
     const float scale = 1.0f / sqrtf((float)dk);
     const int64_t folded0 = st->n_folded;
-    int h;
-    (void)G;
+    /* work units: one key/value head with all its query heads, or a part of them when there
+       are fewer key/value heads than threads */
+    const int split = LOLCAT__MAX(1, LOLCAT__MIN(G, (c->n_threads + Hkv - 1) / Hkv)), n_units = Hkv * split;
+    int u;
 #if defined(_OPENMP)
 #pragma omp parallel for num_threads(c->n_threads) schedule(static) if (c->n_threads > 1)
 #endif
-    for (h = 0; h < H; h++) {
+    for (u = 0; u < n_units; u++) {
         lc__thread_scratch *s = &c->ts[LOLCAT__THREAD_ID()];
-        const int kvh = h / G;
-        const float *Wq = L->fmap_q ? L->fmap_q + (size_t)h * dk * m->fmap_dim : NULL;
-        const float bias_q = L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f;
-        const float *S = L->kind != LOLCAT_LAYER_SOFTMAX ? st->S + (size_t)h * L->n_feat * dv : NULL;
-        const float *z = L->kind != LOLCAT_LAYER_SOFTMAX ? st->z + (size_t)h * L->n_feat : NULL;
+        const int kvh = u / split, g0 = G * (u % split) / split, g1 = G * (u % split + 1) / split, ng = g1 - g0;
+        const float *krow[LOLCAT__KEY_BLOCK], *vrow[LOLCAT__KEY_BLOCK];
         int64_t folded = folded0;
-        int t, d;
+        int t, g, d;
         for (t = 0; t < T; t++) {
             const int64_t i = p0 + t;
-            const float *qi = c->q + (size_t)t * H * dk + (size_t)h * dk;
-            float *out = c->att + (size_t)t * H * dv + (size_t)h * dv;
-            float den = 0.0f;
-            int64_t ws, le, j;
+            int64_t ws, le, j0;
             lc__bounds(m, L->kind, call, i, &ws, &le);
-            if (le > folded) { lc__fold(c, il, h, p0, folded, le, s); folded = le; }
-            memset(s->num, 0, (size_t)dv * sizeof(float));
-            if (ws <= i) {
-                float mx = -INFINITY, sum = 0.0f, weight = L->kind == LOLCAT_LAYER_HYBRID ? L->beta[h] : 1.0f;
-                for (j = ws; j <= i; j++) {
-                    float sc = lc__dot_f32(qi, lc__key_at(c, st, L, p0, j, kvh), dk) * scale;
-                    s->scores[j - ws] = sc;
-                    mx = LOLCAT__MAX(mx, sc);
-                }
-                for (j = ws; j <= i; j++) {
-                    float e = expf(s->scores[j - ws] - mx);
-                    sum += e;
-                    lc__axpy(s->num, e, lc__value_at(c, st, L, p0, j, kvh), dv);
-                }
-                for (d = 0; d < dv; d++) s->num[d] *= weight;
-                den += weight * sum;
+            if (le > folded) {
+                for (g = g0; g < g1; g++) lc__fold(c, il, kvh * G + g, p0, folded, le, s);
+                folded = le;
             }
-            if (L->kind != LOLCAT_LAYER_SOFTMAX) {
-                lc__fmap(m->fmap, Wq, bias_q, qi, dk, m->fmap_dim, m->feature_eps, s->u, s->phi_q);
-                den += lc__state_read(S, z, s->phi_q, s->num, L->n_feat, dv);
+            memset(s->num, 0, (size_t)ng * dv * sizeof(float));
+            if (ws <= i) {   /* softmax over the window [ws, i]: scores, then weights, then values */
+                const int n = (int)(i - ws + 1);
+                for (j0 = ws; j0 <= i; j0 += LOLCAT__KEY_BLOCK) {
+                    const int nb = (int)LOLCAT__MIN((int64_t)LOLCAT__KEY_BLOCK, i + 1 - j0);
+                    int j;
+                    for (j = 0; j < nb; j++) krow[j] = lc__key_at(c, st, L, p0, j0 + j, kvh);
+                    for (g = 0; g < ng; g++)
+                        lc__scores(c->q + (size_t)t * H * dk + (size_t)(kvh * G + g0 + g) * dk, krow, nb, dk, scale,
+                                   s->scores + (size_t)g * n + (j0 - ws));
+                }
+                for (g = 0; g < ng; g++) {
+                    float *sc = s->scores + (size_t)g * n, mx = -INFINITY;
+                    int j;
+                    for (j = 0; j < n; j++) mx = LOLCAT__MAX(mx, sc[j]);
+                    s->wsum[g] = lc__exp_shift_sum(sc, n, mx);
+                }
+                for (j0 = ws; j0 <= i; j0 += LOLCAT__KEY_BLOCK) {
+                    const int nb = (int)LOLCAT__MIN((int64_t)LOLCAT__KEY_BLOCK, i + 1 - j0);
+                    int j;
+                    for (j = 0; j < nb; j++) vrow[j] = lc__value_at(c, st, L, p0, j0 + j, kvh);
+                    for (g = 0; g < ng; g++) lc__wsum(s->num + (size_t)g * dv, s->scores + (size_t)g * n + (j0 - ws), vrow, nb, dv);
+                }
             }
-            for (d = 0; d < dv; d++) out[d] = s->num[d] / den;
+            for (g = 0; g < ng; g++) {
+                const int h = kvh * G + g0 + g;
+                const float *qi = c->q + (size_t)t * H * dk + (size_t)h * dk;
+                float *num = s->num + (size_t)g * dv, *out = c->att + (size_t)t * H * dv + (size_t)h * dv;
+                float den = 0.0f;
+                if (ws <= i) {
+                    const float weight = L->kind == LOLCAT_LAYER_HYBRID ? L->beta[h] : 1.0f;
+                    for (d = 0; d < dv; d++) num[d] *= weight;
+                    den += weight * s->wsum[g];
+                }
+                if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+                    const float *Wq = L->fmap_q ? L->fmap_q + (size_t)h * dk * m->fmap_dim : NULL;
+                    lc__fmap(m->fmap, Wq, L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f, qi, dk, m->fmap_dim, m->feature_eps, s->u, s->phi_q);
+                    den += lc__state_read(st->S + (size_t)h * L->n_feat * dv, st->z + (size_t)h * L->n_feat, s->phi_q, num, L->n_feat, dv);
+                }
+                for (d = 0; d < dv; d++) out[d] = num[d] / den;
+            }
         }
     }
     if (L->kind != LOLCAT_LAYER_SOFTMAX) {
@@ -2225,6 +3332,7 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
                 st->n_folded = 0;
             } else if (target > st->n_folded) {
                 const int64_t from = st->n_folded;
+                int h;
 #if defined(_OPENMP)
 #pragma omp parallel for num_threads(c->n_threads) schedule(static) if (c->n_threads > 1)
 #endif
@@ -2243,18 +3351,22 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
     }
 }
 
+static void lc__mm_set_job(lc__mm_job *j, const lc__mat *W, float *Y, int ldy, int accumulate) {
+    j->W = W; j->Y = Y; j->ldy = ldy; j->accumulate = accumulate; j->alpha = 1.0f;
+}
+
 /* y (=|+=) projection of x; low-rank and LoRA go through c->tmp. */
 static void lc__proj_apply(lc_ctx *c, const lc__proj *p, const float *X, int ldx, int T, float *Y, int ldy, int accumulate) {
     const int nt = c->n_threads;
     if (!p->low_rank) {
-        lc__matmul(&p->w, X, ldx, T, Y, ldy, 1.0f, accumulate, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&p->w, X, ldx, T, Y, ldy, 1.0f, accumulate, &c->mm, nt);
     } else {
-        lc__matmul(&p->a, X, ldx, T, c->tmp, p->a.n_out, 1.0f, 0, c->rowbuf, c->row_stride, nt);
-        lc__matmul(&p->b, c->tmp, p->a.n_out, T, Y, ldy, 1.0f, accumulate, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&p->a, X, ldx, T, c->tmp, p->a.n_out, 1.0f, 0, &c->mm, nt);
+        lc__matmul(&p->b, c->tmp, p->a.n_out, T, Y, ldy, 1.0f, accumulate, &c->mm, nt);
     }
     if (p->has_lora) {
-        lc__matmul(&p->lora_a, X, ldx, T, c->tmp, p->lora_a.n_out, 1.0f, 0, c->rowbuf, c->row_stride, nt);
-        lc__matmul(&p->lora_b, c->tmp, p->lora_a.n_out, T, Y, ldy, c->model->lora_scale, 1, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&p->lora_a, X, ldx, T, c->tmp, p->lora_a.n_out, 1.0f, 0, &c->mm, nt);
+        lc__matmul(&p->lora_b, c->tmp, p->lora_a.n_out, T, Y, ldy, c->model->lora_scale, 1, &c->mm, nt);
     }
 }
 
@@ -2276,9 +3388,18 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
         const int qw = L->n_head * L->dk, kw = L->n_head_kv * L->dk, vw = L->n_head_kv * L->dv, aw = L->n_head * L->dv;
         int h;
         for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, L->attn_norm, E, m->rms_eps);
-        lc__proj_apply(c, &L->q, c->xn, E, T, c->q, qw, 0);
-        lc__proj_apply(c, &L->k, c->xn, E, T, c->k, kw, 0);
-        lc__proj_apply(c, &L->v, c->xn, E, T, c->v, vw, 0);
+        if (!L->q.low_rank && !L->k.low_rank && !L->v.low_rank && !L->q.has_lora && !L->k.has_lora && !L->v.has_lora &&
+            lc__mm_rounds_act(&L->q.w) == lc__mm_rounds_act(&L->k.w) && lc__mm_rounds_act(&L->q.w) == lc__mm_rounds_act(&L->v.w)) {
+            lc__mm_job jobs[3];
+            lc__mm_set_job(&jobs[0], &L->q.w, c->q, qw, 0);
+            lc__mm_set_job(&jobs[1], &L->k.w, c->k, kw, 0);
+            lc__mm_set_job(&jobs[2], &L->v.w, c->v, vw, 0);
+            lc__matmul_jobs(jobs, 3, c->xn, E, T, &c->mm, nt);
+        } else {
+            lc__proj_apply(c, &L->q, c->xn, E, T, c->q, qw, 0);
+            lc__proj_apply(c, &L->k, c->xn, E, T, c->k, kw, 0);
+            lc__proj_apply(c, &L->v, c->xn, E, T, c->v, vw, 0);
+        }
         if (m->n_rot)
             for (t = 0; t < T; t++) {
                 const float *cs = c->rope_cs + (size_t)t * m->n_rot;
@@ -2288,19 +3409,26 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
         lc__attention(c, il, p0, T, call, last_chunk);
         lc__proj_apply(c, &L->o, c->att, aw, T, c->x, E, 1);                 /* residual add */
         for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, L->ffn_norm, E, m->rms_eps);
-        lc__matmul(&L->ffn_gate, c->xn, E, T, c->ffg, L->n_ff, 1.0f, 0, c->rowbuf, c->row_stride, nt);
-        lc__matmul(&L->ffn_up, c->xn, E, T, c->ffu, L->n_ff, 1.0f, 0, c->rowbuf, c->row_stride, nt);
-        for (i = 0; i < T * L->n_ff; i++) c->ffg[i] = lc__silu(c->ffg[i]) * c->ffu[i];
-        lc__matmul(&L->ffn_down, c->ffg, L->n_ff, T, c->x, E, 1.0f, 1, c->rowbuf, c->row_stride, nt);
+        if (lc__mm_rounds_act(&L->ffn_gate) == lc__mm_rounds_act(&L->ffn_up)) {
+            lc__mm_job jobs[2];
+            lc__mm_set_job(&jobs[0], &L->ffn_gate, c->ffg, L->n_ff, 0);
+            lc__mm_set_job(&jobs[1], &L->ffn_up, c->ffu, L->n_ff, 0);
+            lc__matmul_jobs(jobs, 2, c->xn, E, T, &c->mm, nt);
+        } else {
+            lc__matmul(&L->ffn_gate, c->xn, E, T, c->ffg, L->n_ff, 1.0f, 0, &c->mm, nt);
+            lc__matmul(&L->ffn_up, c->xn, E, T, c->ffu, L->n_ff, 1.0f, 0, &c->mm, nt);
+        }
+        lc__silu_mul(c->ffg, c->ffu, T * L->n_ff);
+        lc__matmul(&L->ffn_down, c->ffg, L->n_ff, T, c->x, E, 1.0f, 1, &c->mm, nt);
     }
     c->n_past += T;
     if (logits_rows) {
         for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, m->output_norm, E, m->rms_eps);
-        lc__matmul(&m->output, c->xn, E, T, logits_rows, m->n_vocab, 1.0f, 0, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&m->output, c->xn, E, T, logits_rows, m->n_vocab, 1.0f, 0, &c->mm, nt);
         if (last_chunk) memcpy(c->logits, logits_rows + (size_t)(T - 1) * m->n_vocab, (size_t)m->n_vocab * sizeof(float));
     } else if (last_chunk) {
         lc__rmsnorm(c->xn, c->x + (size_t)(T - 1) * E, m->output_norm, E, m->rms_eps);
-        lc__matmul(&m->output, c->xn, E, 1, c->logits, m->n_vocab, 1.0f, 0, c->rowbuf, c->row_stride, nt);
+        lc__matmul(&m->output, c->xn, E, 1, c->logits, m->n_vocab, 1.0f, 0, &c->mm, nt);
     }
 }
 
@@ -3723,7 +4851,9 @@ LCDEF void lc_version(int *major, int *minor, int *patch) {
 LCDEF const char *lc_build_info(void) {
     return LOLCAT_VERSION_STRING
 #if LOLCAT__AVX2
-        " avx2 fma"
+        " avx2 fma f16c"
+#elif LOLCAT__NEON && defined(__ARM_FEATURE_DOTPROD)
+        " neon dotprod"
 #elif LOLCAT__NEON
         " neon"
 #else

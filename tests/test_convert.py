@@ -33,6 +33,10 @@ CONVERT = os.path.join(ROOT, "tools", "convert_hf.py")
 # Tolerances, relative to max(1, max |reference logit|) as in the C tests.
 TOL_EXACT = 2e-5          # f32 (and bf16 output of bf16 weights): float32 arithmetic only
 TOL_VS_STORED = 2e-5      # any type, against the reference run on the dequantized file
+# SIMD builds round activations to int8 blocks for Q8_0/Q4_0 weights, as llama.cpp does
+# (docs/performance.md): on these small random models logits move by about 2e-2 of the
+# largest. The scalar path keeps 2e-5 (core/reference_fixtures checks it).
+TOL_VS_STORED_INT8 = {"q8_0": 5e-2, "q4_0": 5e-2}
 TOL_LOSSY = {"f16": 5e-3, "q8_0": 5e-2}   # against the reference of the original weights
 
 
@@ -273,8 +277,9 @@ def run_case(build, work, name, case):
             continue
         stored = R.run(R.load_gguf(out, "hf"), tokens).numpy()
         e_stored, e_ref = rel_err(got, stored), rel_err(got, ref)
-        T.check(e_stored <= TOL_VS_STORED, "%s (%s): lolcat vs reference on the file's weights: rel err %.3g > %g"
-                % (name, outtype, e_stored, TOL_VS_STORED))
+        tol_stored = TOL_VS_STORED_INT8.get(outtype, TOL_VS_STORED)
+        T.check(e_stored <= tol_stored, "%s (%s): lolcat vs reference on the file's weights: rel err %.3g > %g"
+                % (name, outtype, e_stored, tol_stored))
         tol = TOL_LOSSY.get(outtype, TOL_EXACT)
         T.check(e_ref <= tol, "%s (%s): lolcat vs reference of the checkpoint: rel err %.3g > %g"
                 % (name, outtype, e_ref, tol))

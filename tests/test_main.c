@@ -17,6 +17,7 @@ static void t_default_free(void *p, size_t n, void *ud) { t_counting_free(p, n, 
 #include "test_tokenizer.c"
 #include "test_tools.c"
 #include "test_security.c"
+#include "test_kernels.c"
 
 typedef struct t_suite { const char *name; void (*fn)(void); } t_suite;
 static const t_suite t_suites[] = {
@@ -24,6 +25,7 @@ static const t_suite t_suites[] = {
     T_TOKENIZER_SUITES
     T_TOOLS_SUITES
     T_SECURITY_SUITES
+    T_KERNEL_SUITES
 };
 
 int main(int argc, char **argv) {

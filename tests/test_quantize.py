@@ -19,7 +19,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from test_convert import ROOT, T, run, score, rel_err, TOL_VS_STORED  # noqa: E402
+from test_convert import ROOT, T, run, score, rel_err, TOL_VS_STORED, TOL_VS_STORED_INT8  # noqa: E402
 import gguf  # noqa: E402
 import reference as R  # noqa: E402
 
@@ -28,6 +28,7 @@ TYPES = ["q8_0", "q4_0", "f16", "bf16", "f32"]
 # models (width 32) are sensitive. The exact check is against the reference run on the
 # quantized file's own weights (TOL_VS_STORED).
 TOL_VS_ORIGINAL = {"f32": 0.0, "f16": 2e-3, "bf16": 2e-2, "q8_0": 5e-2, "q4_0": 0.5}
+TOL_VS_ORIGINAL["q8_0"] += 5e-2   # SIMD builds also round activations to int8 (see test_convert.py)
 
 
 def expected_type(t, target):
@@ -87,7 +88,7 @@ def fixtures(build, work):
                 continue
             e_self = rel_err(got, R.run(R.load_gguf(dst, "hf"), toks).numpy())
             e_orig = rel_err(got, orig)
-            T.check(e_self <= TOL_VS_STORED, "%s -> %s: vs reference on its weights: %.3g" % (name, ttype, e_self))
+            T.check(e_self <= TOL_VS_STORED_INT8.get(ttype, TOL_VS_STORED), "%s -> %s: vs reference on its weights: %.3g" % (name, ttype, e_self))
             T.check(e_orig <= TOL_VS_ORIGINAL[ttype], "%s -> %s: vs original logits %.3g > %g"
                     % (name, ttype, e_orig, TOL_VS_ORIGINAL[ttype]))
             print("  %-12s %-5s logits rel err vs original %.2e, vs reference on its own weights %.2e"

