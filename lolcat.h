@@ -734,6 +734,13 @@ static LOLCAT__MAYBE_UNUSED float lc__dot_q4_0_q8_ref(const void *w, const signe
 static LOLCAT__MAYBE_UNUSED float lc__dot_q_q8_ref(int type, const void *row, const signed char *xq, const float *xd, int n) {
     return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_ref(row, xq, xd, n) : lc__dot_q4_0_q8_ref(row, xq, xd, n);
 }
+/* Four rows . the same quantized activations (decode reads four weight streams at once).
+   `ahead` > 0: the SIMD variants prefetch that many bytes ahead of each row. */
+static LOLCAT__MAYBE_UNUSED void lc__dot4_q_q8_ref(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
+    int r;
+    (void)ahead;
+    for (r = 0; r < 4; r++) out[r] = lc__dot_q_q8_ref(type, w[r], xq, xd, n);
+}
 
 #if LOLCAT__AVX2
 static float lc__hsum_avx2(__m256 v) {
@@ -824,6 +831,32 @@ static float lc__dot_q8_0_q8_avx2(const void *w, const signed char *xq, const fl
         acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
     }
     return lc__hsum_avx2(_mm256_add_ps(acc0, acc1));
+}
+/* One stream per row: a single row's stream leaves most of a core's memory parallelism idle. */
+static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
+    const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    const int nb = n / LOLCAT__QK;
+    int b;
+#define LOLCAT__DOT4_STEP(WLOAD, BB) do { \
+        const __m256i x = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * LOLCAT__QK)); \
+        const float xs = xd[b]; \
+        if (ahead) { \
+            _mm_prefetch((const char *)p0 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p1 + ahead, _MM_HINT_T0); \
+            _mm_prefetch((const char *)p2 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p3 + ahead, _MM_HINT_T0); \
+        } \
+        a0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p0)) * xs), lc__i8dot_avx2(WLOAD(p0 + 2), x), a0); \
+        a1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p1)) * xs), lc__i8dot_avx2(WLOAD(p1 + 2), x), a1); \
+        a2 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p2)) * xs), lc__i8dot_avx2(WLOAD(p2 + 2), x), a2); \
+        a3 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p3)) * xs), lc__i8dot_avx2(WLOAD(p3 + 2), x), a3); \
+        p0 += (BB); p1 += (BB); p2 += (BB); p3 += (BB); \
+    } while (0)
+#define LOLCAT__LOAD_Q8(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+    if (type == LOLCAT_TYPE_Q8_0) for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__LOAD_Q8, LOLCAT__Q8_0_BYTES);
+    else for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(lc__q4_unpack_avx2, LOLCAT__Q4_0_BYTES);
+#undef LOLCAT__LOAD_Q8
+#undef LOLCAT__DOT4_STEP
+    out[0] = lc__hsum_avx2(a0); out[1] = lc__hsum_avx2(a1); out[2] = lc__hsum_avx2(a2); out[3] = lc__hsum_avx2(a3);
 }
 static float lc__dot_q4_0_q8_avx2(const void *w, const signed char *xq, const float *xd, int n) {
     const unsigned char *blk = (const unsigned char *)w;
@@ -918,6 +951,30 @@ static float lc__dot_q4_0_q8_neon(const void *w, const signed char *xq, const fl
     }
     return vaddvq_f32(vaddq_f32(acc0, acc1));
 }
+static void lc__dot4_q_q8_neon(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
+    const uint8x16_t lo4 = vdupq_n_u8(15);
+    const int8x16_t eight = vdupq_n_s8(8);
+    const size_t bb = type == LOLCAT_TYPE_Q8_0 ? LOLCAT__Q8_0_BYTES : LOLCAT__Q4_0_BYTES;
+    const unsigned char *p[4];
+    float32x4_t acc[4];
+    int b, r, nb = n / LOLCAT__QK;
+    for (r = 0; r < 4; r++) { p[r] = w[r]; acc[r] = vdupq_n_f32(0.0f); }
+    for (b = 0; b < nb; b++, xq += LOLCAT__QK) {
+        const int8x16_t x0 = vld1q_s8(xq), x1 = vld1q_s8(xq + 16);
+        for (r = 0; r < 4; r++) {
+            int8x16_t w0, w1;
+            if (type == LOLCAT_TYPE_Q8_0) { w0 = vld1q_s8((const int8_t *)(p[r] + 2)); w1 = vld1q_s8((const int8_t *)(p[r] + 18)); }
+            else {
+                uint8x16_t raw = vld1q_u8(p[r] + 2);
+                w0 = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(raw, lo4)), eight);
+                w1 = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(raw, 4)), eight);
+            }
+            acc[r] = vfmaq_n_f32(acc[r], vcvtq_f32_s32(lc__i8dot_neon(w0, w1, x0, x1)), lc__f16_to_f32(lc__read_u16(p[r])) * xd[b]);
+            p[r] += bb;
+        }
+    }
+    for (r = 0; r < 4; r++) out[r] = vaddvq_f32(acc[r]);
+}
 #endif /* LOLCAT__NEON */
 
 /* Dispatchers: the forward pass only calls these names. */
@@ -937,6 +994,15 @@ static void lc__quantize_act(const float *x, signed char *q, float *d, int n) {
     lc__quantize_act_neon(x, q, d, n);
 #else
     lc__quantize_act_ref(x, q, d, n);
+#endif
+}
+static LOLCAT__MAYBE_UNUSED void lc__dot4_q_q8(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
+#if LOLCAT__AVX2
+    lc__dot4_q_q8_avx2(type, w, xq, xd, n, ahead, out);
+#elif LOLCAT__NEON
+    lc__dot4_q_q8_neon(type, w, xq, xd, n, ahead, out);
+#else
+    lc__dot4_q_q8_ref(type, w, xq, xd, n, ahead, out);
 #endif
 }
 /* Q8_0 or Q4_0 row . quantized activations. */
@@ -1473,9 +1539,16 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
             const lc__mm_job *J = &jobs[jb];
             const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
             const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
-            int r;
-            for (r = r0; r < r1; r++)
-                lc__mm_store(J->Y + r, lc__dot_q_q8(J->W->type, J->W->data + (size_t)r * J->W->row_bytes, xq, xd, K), J->alpha, !J->accumulate);
+            int r, i;
+            for (r = r0; r < r1; r += 4) {
+                const unsigned char *w[4];
+                float out[4];
+                for (i = 0; i < 4; i++) w[i] = J->W->data + (size_t)LOLCAT__MIN(r + i, r1 - 1) * J->W->row_bytes;
+                /* prefetch the next four rows as these are read: rows are too short for
+                   the hardware prefetcher to ramp up on its own */
+                lc__dot4_q_q8(J->W->type, w, xq, xd, K, r + 8 <= r1 ? 4 * J->W->row_bytes : 0, out);
+                for (i = 0; i < 4 && r + i < r1; i++) lc__mm_store(J->Y + r + i, out[i], J->alpha, !J->accumulate);
+            }
             base += nu;
         }
         return;

@@ -118,6 +118,39 @@ static void test_kernel_int8_dot(void) {
         }
 }
 
+/* Four Q8_0/Q4_0 rows at once (the decode kernel), with and without prefetch ahead, on block
+   counts 1..17: each row against the one-row reference, to 1e-5 of the sum of |w x|. */
+static void test_kernel_int8_dot4(void) {
+    static const int types[2] = {LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
+    float x[32 * 17], w[32 * 17 * 8];
+    unsigned char rows[34 * 17 * 8];
+    signed char xq[32 * 17];
+    float xd[17];
+    int ti, nb, r, i, pf;
+    for (ti = 0; ti < 2; ti++)
+        for (nb = 1; nb <= 17; nb += 2) {
+            const int n = 32 * nb;
+            const size_t rb = (size_t)nb * (types[ti] == LOLCAT_TYPE_Q8_0 ? LOLCAT__Q8_0_BYTES : LOLCAT__Q4_0_BYTES);
+            tk_fill(w, 8 * n, 1.0f, (uint64_t)(nb + 300 * ti));
+            tk_fill(x, n, 2.0f, (uint64_t)(nb + 3000));
+            for (r = 0; r < 8; r++) lc_quantize((lc_tensor_type)types[ti], w + (size_t)r * n, rows + r * rb, (uint64_t)n);
+            lc__quantize_act_ref(x, xq, xd, n);
+            for (pf = 0; pf < 2; pf++) {
+                const unsigned char *p[4];
+                float got[4];
+                for (r = 0; r < 4; r++) p[r] = rows + (size_t)(r ^ (nb & 3)) * rb;   /* rows in any order */
+                lc__dot4_q_q8(types[ti], p, xq, xd, n, pf ? 4 * rb : 0, got);   /* ahead stays inside rows[] */
+                for (r = 0; r < 4; r++) {
+                    float ref = lc__dot_q_q8_ref(types[ti], p[r], xq, xd, n), bound = 0;
+                    const float *wr = w + (size_t)(r ^ (nb & 3)) * n;
+                    for (i = 0; i < n; i++) bound += fabsf(wr[i] * x[i]);
+                    CHECK(fabsf(got[r] - ref) <= 1e-5f * bound, "%s dot4 row %d n=%d prefetch %d: %g vs %g",
+                          lc_type_name((lc_tensor_type)types[ti]), r, n, pf, got[r], ref);
+                }
+            }
+        }
+}
+
 /* Matmul: the SIMD blocking against the scalar reference, for every type, row counts not
    multiples of 4 or 16, T not a multiple of the 6-token block, n_in crossing KC slices with a
    tail, one and two threads. */
@@ -304,6 +337,7 @@ static void test_kernel_attention(void) {
     {"kernels/exp", test_kernel_exp}, \
     {"kernels/convert", test_kernel_convert}, \
     {"kernels/int8_dot", test_kernel_int8_dot}, \
+    {"kernels/int8_dot4", test_kernel_int8_dot4}, \
     {"kernels/matmul", test_kernel_matmul}, \
     {"kernels/vector_ops", test_kernel_vector_ops}, \
     {"kernels/attention", test_kernel_attention},
