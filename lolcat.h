@@ -815,23 +815,6 @@ static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 
     __m256i v = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), lo4), _mm_and_si128(raw, lo4));
     return _mm256_sub_epi8(v, _mm256_set1_epi8(8));
 }
-static float lc__dot_q8_0_q8_avx2(const void *w, const signed char *xq, const float *xd, int n) {
-    const unsigned char *blk = (const unsigned char *)w;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
-    int b = 0, nb = n / LOLCAT__QK;
-    for (; b + 2 <= nb; b += 2, blk += 2 * LOLCAT__Q8_0_BYTES, xq += 2 * LOLCAT__QK) {
-        __m256 s0 = lc__i8dot_avx2(_mm256_loadu_si256((const __m256i *)(blk + 2)), _mm256_loadu_si256((const __m256i *)xq));
-        __m256 s1 = lc__i8dot_avx2(_mm256_loadu_si256((const __m256i *)(blk + 2 + LOLCAT__Q8_0_BYTES)),
-                                   _mm256_loadu_si256((const __m256i *)(xq + LOLCAT__QK)));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk + LOLCAT__Q8_0_BYTES)) * xd[b + 1]), s1, acc1);
-    }
-    if (b < nb) {
-        __m256 s0 = lc__i8dot_avx2(_mm256_loadu_si256((const __m256i *)(blk + 2)), _mm256_loadu_si256((const __m256i *)xq));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
-    }
-    return lc__hsum_avx2(_mm256_add_ps(acc0, acc1));
-}
 /* One stream per row: a single row's stream leaves most of a core's memory parallelism idle. */
 static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
     const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
@@ -857,22 +840,6 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *c
 #undef LOLCAT__LOAD_Q8
 #undef LOLCAT__DOT4_STEP
     out[0] = lc__hsum_avx2(a0); out[1] = lc__hsum_avx2(a1); out[2] = lc__hsum_avx2(a2); out[3] = lc__hsum_avx2(a3);
-}
-static float lc__dot_q4_0_q8_avx2(const void *w, const signed char *xq, const float *xd, int n) {
-    const unsigned char *blk = (const unsigned char *)w;
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0;
-    int b = 0, nb = n / LOLCAT__QK;
-    for (; b + 2 <= nb; b += 2, blk += 2 * LOLCAT__Q4_0_BYTES, xq += 2 * LOLCAT__QK) {
-        __m256 s0 = lc__i8dot_avx2(lc__q4_unpack_avx2(blk + 2), _mm256_loadu_si256((const __m256i *)xq));
-        __m256 s1 = lc__i8dot_avx2(lc__q4_unpack_avx2(blk + 2 + LOLCAT__Q4_0_BYTES), _mm256_loadu_si256((const __m256i *)(xq + LOLCAT__QK)));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk + LOLCAT__Q4_0_BYTES)) * xd[b + 1]), s1, acc1);
-    }
-    if (b < nb) {
-        __m256 s0 = lc__i8dot_avx2(lc__q4_unpack_avx2(blk + 2), _mm256_loadu_si256((const __m256i *)xq));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(blk)) * xd[b]), s0, acc0);
-    }
-    return lc__hsum_avx2(_mm256_add_ps(acc0, acc1));
 }
 #endif /* LOLCAT__AVX2 */
 
@@ -921,36 +888,6 @@ static int32x4_t lc__i8dot_neon(int8x16_t w0, int8x16_t w1, int8x16_t x0, int8x1
     return vaddq_s32(vpaddlq_s16(p0), vpaddlq_s16(p1));
 #endif
 }
-static float lc__dot_q8_0_q8_neon(const void *w, const signed char *xq, const float *xd, int n) {
-    const unsigned char *blk = (const unsigned char *)w;
-    float32x4_t acc0 = vdupq_n_f32(0.0f), acc1 = acc0;
-    int b = 0, nb = n / LOLCAT__QK;
-    for (; b < nb; b++, blk += LOLCAT__Q8_0_BYTES, xq += LOLCAT__QK) {
-        const int8_t *q = (const int8_t *)(blk + 2);
-        int32x4_t s = lc__i8dot_neon(vld1q_s8(q), vld1q_s8(q + 16), vld1q_s8(xq), vld1q_s8(xq + 16));
-        float sc = lc__f16_to_f32(lc__read_u16(blk)) * xd[b];
-        if (b & 1) acc1 = vfmaq_n_f32(acc1, vcvtq_f32_s32(s), sc);
-        else acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(s), sc);
-    }
-    return vaddvq_f32(vaddq_f32(acc0, acc1));
-}
-static float lc__dot_q4_0_q8_neon(const void *w, const signed char *xq, const float *xd, int n) {
-    const unsigned char *blk = (const unsigned char *)w;
-    const uint8x16_t lo4 = vdupq_n_u8(15);
-    const int8x16_t eight = vdupq_n_s8(8);
-    float32x4_t acc0 = vdupq_n_f32(0.0f), acc1 = acc0;
-    int b = 0, nb = n / LOLCAT__QK;
-    for (; b < nb; b++, blk += LOLCAT__Q4_0_BYTES, xq += LOLCAT__QK) {
-        uint8x16_t raw = vld1q_u8(blk + 2);
-        int8x16_t w0 = vsubq_s8(vreinterpretq_s8_u8(vandq_u8(raw, lo4)), eight);
-        int8x16_t w1 = vsubq_s8(vreinterpretq_s8_u8(vshrq_n_u8(raw, 4)), eight);
-        int32x4_t s = lc__i8dot_neon(w0, w1, vld1q_s8(xq), vld1q_s8(xq + 16));
-        float sc = lc__f16_to_f32(lc__read_u16(blk)) * xd[b];
-        if (b & 1) acc1 = vfmaq_n_f32(acc1, vcvtq_f32_s32(s), sc);
-        else acc0 = vfmaq_n_f32(acc0, vcvtq_f32_s32(s), sc);
-    }
-    return vaddvq_f32(vaddq_f32(acc0, acc1));
-}
 static void lc__dot4_q_q8_neon(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
     const uint8x16_t lo4 = vdupq_n_u8(15);
     const int8x16_t eight = vdupq_n_s8(8);
@@ -963,6 +900,7 @@ static void lc__dot4_q_q8_neon(int type, const unsigned char *const *w, const si
         const int8x16_t x0 = vld1q_s8(xq), x1 = vld1q_s8(xq + 16);
         for (r = 0; r < 4; r++) {
             int8x16_t w0, w1;
+            if (ahead) __builtin_prefetch(p[r] + ahead);
             if (type == LOLCAT_TYPE_Q8_0) { w0 = vld1q_s8((const int8_t *)(p[r] + 2)); w1 = vld1q_s8((const int8_t *)(p[r] + 18)); }
             else {
                 uint8x16_t raw = vld1q_u8(p[r] + 2);
@@ -1003,16 +941,6 @@ static LOLCAT__MAYBE_UNUSED void lc__dot4_q_q8(int type, const unsigned char *co
     lc__dot4_q_q8_neon(type, w, xq, xd, n, ahead, out);
 #else
     lc__dot4_q_q8_ref(type, w, xq, xd, n, ahead, out);
-#endif
-}
-/* Q8_0 or Q4_0 row . quantized activations. */
-static LOLCAT__MAYBE_UNUSED float lc__dot_q_q8(int type, const void *row, const signed char *xq, const float *xd, int n) {
-#if LOLCAT__AVX2
-    return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_avx2(row, xq, xd, n) : lc__dot_q4_0_q8_avx2(row, xq, xd, n);
-#elif LOLCAT__NEON
-    return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_neon(row, xq, xd, n) : lc__dot_q4_0_q8_neon(row, xq, xd, n);
-#else
-    return lc__dot_q_q8_ref(type, row, xq, xd, n);
 #endif
 }
 /* x rounded through the int8 activation format, back to floats (prefill of quantized

@@ -83,6 +83,15 @@ static void test_kernel_convert(void) {
     }
 }
 
+/* The decode kernel on one row given four times (all four results must agree). */
+static float tk_dot_q_q8(int type, const unsigned char *row, const signed char *xq, const float *xd, int n) {
+    const unsigned char *w[4];
+    float out[4];
+    w[0] = w[1] = w[2] = w[3] = row;
+    lc__dot4_q_q8(type, w, xq, xd, n, 0, out);
+    return out[0] == out[1] && out[0] == out[2] && out[0] == out[3] ? out[0] : NAN;
+}
+
 /* Q8_0/Q4_0 rows . int8 activations. */
 static void test_kernel_int8_dot(void) {
     static const int types[2] = {LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
@@ -100,7 +109,7 @@ static void test_kernel_int8_dot(void) {
             lc_quantize((lc_tensor_type)types[ti], w, row, (uint64_t)n);
             lc__quantize_act_ref(x, xq, xd, n);
             ref = lc__dot_q_q8_ref(types[ti], row, xq, xd, n);
-            got = lc__dot_q_q8(types[ti], row, xq, xd, n);
+            got = tk_dot_q_q8(types[ti], row, xq, xd, n);
             for (i = 0; i < n; i++) bound += fabsf(w[i] * x[i]);
             CHECK(fabsf(got - ref) <= 1e-5f * bound, "%s . q8 n=%d: %g vs %g", lc_type_name((lc_tensor_type)types[ti]), n, got, ref);
             /* unit scales: every partial sum is an integer below 2^24, so the result is exact */
@@ -112,7 +121,7 @@ static void test_kernel_int8_dot(void) {
                 xq[0] = 127; xq[1] = -127;
                 if (types[ti] == LOLCAT_TYPE_Q8_0) { row[2] = 0x80; row[3] = 0x80; }   /* -128: the sign trick must hold */
                 ref = lc__dot_q_q8_ref(types[ti], row, xq, xd, n);
-                got = lc__dot_q_q8(types[ti], row, xq, xd, n);
+                got = tk_dot_q_q8(types[ti], row, xq, xd, n);
                 CHECK(got == ref, "%s . q8 n=%d unit scales: %.1f vs %.1f (must be exact)", lc_type_name((lc_tensor_type)types[ti]), n, got, ref);
             }
         }

@@ -3,8 +3,8 @@
 
   default_model.py TEACHER.gguf [--work build/default-model] [--out models]
 
-1. corpus: 4000 documents of 500 tokens (2.0M tokens) sampled from the teacher (stories260K) with
-   build/lolcat-chat at temperature 1 (no top-k/top-p/min-p), seeds 1..4000; 100 held-out
+1. corpus: 10000 documents of 500 tokens (5.0M tokens) sampled from the teacher (stories260K) with
+   build/lolcat-chat at temperature 1 (no top-k/top-p/min-p), seeds 1..10000; 100 held-out
    documents from seeds 1000001..1000100.
 2. tools/train_llama.py: a 1024-piece SentencePiece BPE tokenizer and a softmax Llama
    (dim 128, 4 layers, 4 heads / 2 KV heads, FFN 320, context 512) trained from scratch.
@@ -34,7 +34,7 @@ import lolcats_eval  # noqa: E402
 import lolcats_experiment  # noqa: E402
 
 WINDOW = 32
-CORPUS_DOCS, HELDOUT_DOCS, DOC_TOKENS = 4000, 100, 500
+CORPUS_DOCS, HELDOUT_DOCS, DOC_TOKENS = 10000, 100, 500
 TRAIN = ["--vocab", "1024", "--dim", "128", "--layers", "4", "--heads", "4", "--kv-heads", "2",
          "--ffn", "320", "--ctx", "512", "--batch", "8", "--lr", "3e-3", "--seed", "1234"]
 LINEARIZE = ["--window", str(WINDOW), "--window-kind", "sw", "--feature-dim", "16", "--batch", "4",
