@@ -20,6 +20,7 @@ the teacher's: the CI check.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -73,9 +74,25 @@ def convert(base, ckdir, out, outtype="f32"):
 
 
 def sample(teacher, out, first_seed, docs, tokens):
-    if not os.path.exists(out):
-        run([PY, os.path.join(HERE, "sample_corpus.py"), teacher, out, "--first-seed", str(first_seed),
-             "--docs", str(docs), "-n", str(tokens)])
+    """Sampled text is kept beside a key naming the teacher (its bytes' hash) and the settings,
+    so a changed teacher or setting samples again instead of reusing stale text."""
+    h = hashlib.sha256()
+    if os.path.isfile(teacher):
+        with open(teacher, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    else:
+        h.update(os.path.abspath(teacher).encode())
+    key = "%s first-seed %d docs %d tokens %d\n" % (h.hexdigest(), first_seed, docs, tokens)
+    key_file = out + ".key"
+    if os.path.exists(out) and os.path.exists(key_file):
+        with open(key_file) as f:
+            if f.read() == key:
+                return
+    run([PY, os.path.join(HERE, "sample_corpus.py"), teacher, out, "--first-seed", str(first_seed),
+         "--docs", str(docs), "-n", str(tokens)])
+    with open(key_file, "w") as f:
+        f.write(key)
 
 
 def fmt_row(name, r, ref=None):
