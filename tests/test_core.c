@@ -555,33 +555,15 @@ static void test_out_of_memory(void) {
     tm_spec s = tm_default();
     size_t n;
     unsigned char *bytes = tm_build(&s, &n);
-    long k, total;
-    lc_model *m;
-    lc_ctx *c;
-    lc_allocator a;
+    long total;
     lc_model_params mp;
-    int failures_ok = 1;
-    a.alloc = t_counting_alloc; a.free = t_counting_free; a.user = NULL;
+    t_oom_open st;
+    int failures_ok;
     memset(&mp, 0, sizeof mp);
-    mp.allocator = a;
-    t_alloc_calls = 0; t_alloc_fail_at = -1;
-    CHECK_OK(lc_model_open_memory(bytes, n, &mp, &m));
-    CHECK_OK(lc_ctx_create(m, NULL, &c));
-    lc_ctx_destroy(c); lc_model_close(m);
-    total = t_alloc_calls;
-    for (k = 0; k < total; k++) {
-        long live0 = t_alloc_live;
-        lc_result r;
-        t_alloc_calls = 0; t_alloc_fail_at = k;
-        r = lc_model_open_memory(bytes, n, &mp, &m);
-        if (r == LOLCAT_OK) {
-            r = lc_ctx_create(m, NULL, &c);
-            if (r == LOLCAT_OK) lc_ctx_destroy(c);
-            lc_model_close(m);
-        }
-        if (r != LOLCAT_ERR_OUT_OF_MEMORY || t_alloc_live != live0) { failures_ok = 0; fprintf(stderr, "OOM at allocation %ld: %s, leak %ld\n", k, lc_result_string(r), t_alloc_live - live0); }
-    }
-    t_alloc_fail_at = -1;
+    mp.allocator.alloc = t_counting_alloc; mp.allocator.free = t_counting_free;
+    memset(&st, 0, sizeof st);
+    st.bytes = bytes; st.n = n; st.mp = &mp; st.create_ctx = 1;
+    failures_ok = t_fail_each_allocation(t_oom_open_step, &st, "open + create", &total);
     CHECK(failures_ok && total > 5, "each of %ld allocations failing gives OUT_OF_MEMORY and no leak", total);
     free(bytes);
 }

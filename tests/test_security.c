@@ -866,62 +866,62 @@ static void test_no_libc_alloc(void) {
 /* ------------------------------------------------------------------------------------------ */
 /* out of memory on the sampler, tokenizer, fork and vocabulary-only paths                    */
 /* ------------------------------------------------------------------------------------------ */
+/* One operation on an open model and context: 0 sampler, 1 tokenizer, 2 fork. A failed create
+   or fork must leave its output NULL (`ok` cleared otherwise). */
+typedef struct t_oom_path {
+    lc_model   *m;
+    lc_ctx     *c;
+    int         path, ok;
+    const char *text;
+} t_oom_path;
+static lc_result t_oom_path_step(void *ud) {
+    t_oom_path *p = (t_oom_path *)ud;
+    int32_t toks[128];
+    size_t nt;
+    lc_result r = LOLCAT_OK;
+    if (p->path == 0) {
+        lc_sampler *smp = NULL;
+        r = lc_sampler_create(p->m, NULL, &smp);
+        if (r == LOLCAT_OK) lc_sampler_destroy(smp); else if (smp) p->ok = 0;
+    } else if (p->path == 1) {
+        r = lc_tokenize(p->m, p->text, strlen(p->text), LOLCAT_TOKENIZE_ADD_BOS | LOLCAT_TOKENIZE_PARSE_SPECIAL, toks, 128, &nt);
+    } else {
+        lc_ctx *f = NULL;
+        r = lc_ctx_fork(p->c, &f);
+        if (r == LOLCAT_OK) lc_ctx_destroy(f); else if (f) p->ok = 0;
+    }
+    return r;
+}
 static void test_oom_paths(void) {
+    static const char *const names[4] = {"sampler", "tokenizer", "fork", "tokenizer of a vocabulary-only file"};
     tm_spec s = tm_default();
     size_t n, vn;
     unsigned char *bytes = tm_build(&s, &n), *vbytes = fz_builtin_vocab(&vn);
     lc_model_params mp;
-    lc_model *m;
-    lc_ctx *c, *f;
-    lc_sampler *smp;
-    long k, total;
+    t_oom_path p;
+    t_oom_open vo;
+    long total;
     int ok = 1, path;
-    const char *text = "Once upon a time <|im_end|> there was \xc3\xa9 a dog";
-    int32_t toks[128];
-    size_t nt;
     memset(&mp, 0, sizeof mp);
     mp.allocator.alloc = t_counting_alloc; mp.allocator.free = t_counting_free;
+    p.text = "Once upon a time <|im_end|> there was \xc3\xa9 a dog";
     for (path = 0; path < 4; path++) {
         /* count the allocations of the path, then fail each one in turn */
         t_alloc_fail_at = -1;
-        CHECK_OK(lc_model_open_memory(path == 3 ? vbytes : bytes, path == 3 ? vn : n, &mp, &m));
-        c = NULL;
-        lc_ctx_create(m, NULL, &c);
-        t_alloc_calls = 0;
-        if (path == 0) { CHECK_OK(lc_sampler_create(m, NULL, &smp)); lc_sampler_destroy(smp); }
-        if (path == 1 || path == 3) CHECK_OK(lc_tokenize(m, text, strlen(text), LOLCAT_TOKENIZE_ADD_BOS | LOLCAT_TOKENIZE_PARSE_SPECIAL, toks, 128, &nt));
-        if (path == 2) { CHECK_OK(lc_ctx_fork(c, &f)); lc_ctx_destroy(f); }
-        total = t_alloc_calls;
+        CHECK_OK(lc_model_open_memory(path == 3 ? vbytes : bytes, path == 3 ? vn : n, &mp, &p.m));
+        p.c = NULL;
+        lc_ctx_create(p.m, NULL, &p.c);
+        p.path = path == 3 ? 1 : path;
+        p.ok = 1;
+        if (!t_fail_each_allocation(t_oom_path_step, &p, names[path], &total) || !p.ok) ok = 0;
         CHECK(total > 0, "path %d allocates", path);
-        for (k = 0; k < total; k++) {
-            long live0 = t_alloc_live;
-            lc_result r = LOLCAT_OK;
-            t_alloc_calls = 0; t_alloc_fail_at = k;
-            if (path == 0) { smp = NULL; r = lc_sampler_create(m, NULL, &smp); if (r == LOLCAT_OK) lc_sampler_destroy(smp); else if (smp) ok = 0; }
-            if (path == 1 || path == 3) r = lc_tokenize(m, text, strlen(text), LOLCAT_TOKENIZE_ADD_BOS | LOLCAT_TOKENIZE_PARSE_SPECIAL, toks, 128, &nt);
-            if (path == 2) { f = NULL; r = lc_ctx_fork(c, &f); if (r == LOLCAT_OK) lc_ctx_destroy(f); else if (f) ok = 0; }
-            t_alloc_fail_at = -1;
-            if (r != LOLCAT_ERR_OUT_OF_MEMORY || t_alloc_live != live0) { ok = 0; fprintf(stderr, "  path %d, allocation %ld: %s, leak %ld\n", path, k, lc_result_string(r), t_alloc_live - live0); }
-        }
-        lc_ctx_destroy(c);
-        lc_model_close(m);
+        lc_ctx_destroy(p.c);
+        lc_model_close(p.m);
     }
-    {   /* opening a vocabulary-only file with each allocation failing */
-        t_alloc_fail_at = -1; t_alloc_calls = 0;
-        CHECK_OK(lc_model_open_memory(vbytes, vn, &mp, &m));
-        lc_model_close(m);
-        total = t_alloc_calls;
-        for (k = 0; k < total; k++) {
-            long live0 = t_alloc_live;
-            lc_result r;
-            t_alloc_calls = 0; t_alloc_fail_at = k;
-            r = lc_model_open_memory(vbytes, vn, &mp, &m);
-            t_alloc_fail_at = -1;
-            if (r == LOLCAT_OK) lc_model_close(m);
-            if (r != LOLCAT_ERR_OUT_OF_MEMORY || t_alloc_live != live0) { ok = 0; fprintf(stderr, "  vocab open, allocation %ld: %s\n", k, lc_result_string(r)); }
-        }
-    }
-    t_alloc_fail_at = -1;
+    /* opening a vocabulary-only file with each allocation failing */
+    memset(&vo, 0, sizeof vo);
+    vo.bytes = vbytes; vo.n = vn; vo.mp = &mp;
+    if (!t_fail_each_allocation(t_oom_open_step, &vo, "vocab open", &total)) ok = 0;
     CHECK(ok, "every allocation of sampler, tokenizer, fork and vocabulary loading can fail cleanly");
     free(bytes); free(vbytes);
 }

@@ -395,12 +395,11 @@ static void test_tokenizer_oom(void) {
     t_bpe_vocab v;
     const char *merges[] = {"a b", "ab c", "h i", "x y", "q"};
     unsigned char *buf;
-    size_t size, n;
-    long k, total;
-    int ok = 1;
-    lc_model *m;
+    size_t size;
+    long total;
+    int ok;
     lc_model_params mp;
-    int32_t toks[512];
+    t_oom_open st;
     char text[300];
     memset(text, 'a', sizeof text);
     memcpy(text + 100, " hi <|x|> abc\n\n", 16);
@@ -409,23 +408,10 @@ static void test_tokenizer_oom(void) {
     buf = t_bpe_gguf(&v, "llama-bpe", merges, 5, &size);
     memset(&mp, 0, sizeof mp);
     mp.allocator.alloc = t_counting_alloc; mp.allocator.free = t_counting_free;
-    t_alloc_calls = 0; t_alloc_fail_at = -1;
-    CHECK_OK(lc_model_open_memory(buf, size, &mp, &m));
-    CHECK_OK(lc_tokenize(m, text, sizeof text, LOLCAT_TOKENIZE_PARSE_SPECIAL, toks, 512, &n));
-    lc_model_close(m);
-    total = t_alloc_calls;
-    for (k = 0; k < total; k++) {
-        long live0 = t_alloc_live;
-        lc_result r;
-        t_alloc_calls = 0; t_alloc_fail_at = k;
-        r = lc_model_open_memory(buf, size, &mp, &m);
-        if (r == LOLCAT_OK) {
-            r = lc_tokenize(m, text, sizeof text, LOLCAT_TOKENIZE_PARSE_SPECIAL, toks, 512, &n);
-            lc_model_close(m);
-        }
-        if (r != LOLCAT_ERR_OUT_OF_MEMORY || t_alloc_live != live0) { ok = 0; fprintf(stderr, "  OOM at allocation %ld: %s, leak %ld\n", k, lc_result_string(r), t_alloc_live - live0); }
-    }
-    t_alloc_fail_at = -1;
+    memset(&st, 0, sizeof st);
+    st.bytes = buf; st.n = size; st.mp = &mp;
+    st.text = text; st.text_len = sizeof text; st.tokenize_flags = LOLCAT_TOKENIZE_PARSE_SPECIAL;
+    ok = t_fail_each_allocation(t_oom_open_step, &st, "open + tokenize", &total);
     CHECK(ok && total > 10, "%ld allocations, each failure clean", total);
     free(buf);
 }

@@ -80,6 +80,59 @@ static void t_counting_free(void *p, size_t n, void *ud) {
     if (p) { t_alloc_live--; t_free_calls++; }
     free(p);
 }
+/* The OOM protocol: run `step` once (it must succeed) to count its allocations through the
+   counting allocator, then once per allocation with that one failing. Every failing run must
+   return LOLCAT_ERR_OUT_OF_MEMORY and leave nothing allocated; `step` releases whatever it
+   created when it succeeds. Returns 1 when all runs were clean; *n_allocs gets the count. */
+typedef lc_result (*t_alloc_step)(void *ud);
+static int t_fail_each_allocation(t_alloc_step step, void *ud, const char *what, long *n_allocs) {
+    long k, total;
+    int ok = 1;
+    lc_result r;
+    t_alloc_fail_at = -1; t_alloc_calls = 0;
+    r = step(ud);
+    total = t_alloc_calls;
+    *n_allocs = total;
+    if (r != LOLCAT_OK) { fprintf(stderr, "  %s: %s without a failing allocation\n", what, lc_result_string(r)); return 0; }
+    for (k = 0; k < total; k++) {
+        long live0 = t_alloc_live;
+        t_alloc_calls = 0; t_alloc_fail_at = k;
+        r = step(ud);
+        t_alloc_fail_at = -1;
+        if (r != LOLCAT_ERR_OUT_OF_MEMORY || t_alloc_live != live0) {
+            ok = 0;
+            fprintf(stderr, "  %s, allocation %ld: %s, leak %ld\n", what, k, lc_result_string(r), t_alloc_live - live0);
+        }
+    }
+    return ok;
+}
+/* A common step: open a model from memory, then optionally create a context and/or tokenize
+   `text`, and release everything again. */
+typedef struct t_oom_open {
+    const unsigned char *bytes;
+    size_t               n;
+    const lc_model_params *mp;
+    int                  create_ctx;
+    const char          *text;        /* NULL: no tokenize */
+    size_t               text_len;
+    int                  tokenize_flags;
+} t_oom_open;
+static lc_result t_oom_open_step(void *ud) {
+    const t_oom_open *o = (const t_oom_open *)ud;
+    lc_model *m;
+    lc_ctx *c;
+    int32_t toks[512];
+    size_t nt;
+    lc_result r = lc_model_open_memory(o->bytes, o->n, o->mp, &m);
+    if (r != LOLCAT_OK) return r;
+    if (o->create_ctx) {
+        r = lc_ctx_create(m, NULL, &c);
+        if (r == LOLCAT_OK) lc_ctx_destroy(c);
+    }
+    if (r == LOLCAT_OK && o->text) r = lc_tokenize(m, o->text, o->text_len, o->tokenize_flags, toks, 512, &nt);
+    lc_model_close(m);
+    return r;
+}
 
 /* ---- random numbers ----------------------------------------------------------------------- */
 static uint64_t t_rng_state = 88172645463325252ull;
