@@ -734,8 +734,8 @@ static LOLCAT__MAYBE_UNUSED float lc__dot_q4_0_q8_ref(const void *w, const signe
 static LOLCAT__MAYBE_UNUSED float lc__dot_q_q8_ref(int type, const void *row, const signed char *xq, const float *xd, int n) {
     return type == LOLCAT_TYPE_Q8_0 ? lc__dot_q8_0_q8_ref(row, xq, xd, n) : lc__dot_q4_0_q8_ref(row, xq, xd, n);
 }
-/* Four rows . the same quantized activations (decode reads four weight streams at once).
-   `ahead` > 0: the SIMD variants prefetch that many bytes ahead of each row. */
+/* Four rows . the same quantized activations. `ahead` > 0: every row may be read up to that
+   many bytes past its end (the next rows); the SIMD variants prefetch within that span. */
 static LOLCAT__MAYBE_UNUSED void lc__dot4_q_q8_ref(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
     int r;
     (void)ahead;
@@ -815,31 +815,41 @@ static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 
     __m256i v = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), lo4), _mm_and_si128(raw, lo4));
     return _mm256_sub_epi8(v, _mm256_set1_epi8(8));
 }
-/* One stream per row: a single row's stream leaves most of a core's memory parallelism idle. */
-static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
-    const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-    const int nb = n / LOLCAT__QK;
-    int b;
-#define LOLCAT__DOT4_STEP(WLOAD, BB) do { \
-        const __m256i x = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * LOLCAT__QK)); \
-        const float xs = xd[b]; \
-        if (ahead) { \
-            _mm_prefetch((const char *)p0 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p1 + ahead, _MM_HINT_T0); \
-            _mm_prefetch((const char *)p2 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p3 + ahead, _MM_HINT_T0); \
-        } \
-        a0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p0)) * xs), lc__i8dot_avx2(WLOAD(p0 + 2), x), a0); \
-        a1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p1)) * xs), lc__i8dot_avx2(WLOAD(p1 + 2), x), a1); \
-        a2 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p2)) * xs), lc__i8dot_avx2(WLOAD(p2 + 2), x), a2); \
-        a3 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p3)) * xs), lc__i8dot_avx2(WLOAD(p3 + 2), x), a3); \
-        p0 += (BB); p1 += (BB); p2 += (BB); p3 += (BB); \
-    } while (0)
-#define LOLCAT__LOAD_Q8(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
-    if (type == LOLCAT_TYPE_Q8_0) for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__LOAD_Q8, LOLCAT__Q8_0_BYTES);
-    else for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(lc__q4_unpack_avx2, LOLCAT__Q4_0_BYTES);
+/* One row of the four after the other. The rows are contiguous, so a thread's share of a
+   matrix is one sequential stream, which a core reads faster than four rows side by side
+   (`lolcat-bench --kernel-probe`). x stays in L1, so reloading it per row costs little.
+   `ahead`, when nonzero, is how far in front of the read position it is safe to prefetch. */
+static float lc__dot_q_q8_row_avx2(int type, const unsigned char *p, const signed char *xq, const float *xd, int nb, size_t ahead) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+    int b = 0;
+#define LOLCAT__ROW_STEP(ACC, WLOAD, OFF, BI) \
+    ACC = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p + (OFF))) * xd[BI]), \
+                          lc__i8dot_avx2(WLOAD(p + (OFF) + 2), _mm256_loadu_si256((const __m256i *)(xq + (size_t)(BI) * LOLCAT__QK))), ACC)
+#define LOLCAT__LOAD_Q8(q) _mm256_loadu_si256((const __m256i *)(const void *)(q))
+    if (type == LOLCAT_TYPE_Q8_0) {
+        for (; b + 2 <= nb; b += 2, p += 2 * LOLCAT__Q8_0_BYTES) {   /* 68 bytes: two lines to prefetch */
+            if (ahead) { _mm_prefetch((const char *)p + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p + ahead + 64, _MM_HINT_T0); }
+            LOLCAT__ROW_STEP(a0, LOLCAT__LOAD_Q8, 0, b);
+            LOLCAT__ROW_STEP(a1, LOLCAT__LOAD_Q8, LOLCAT__Q8_0_BYTES, b + 1);
+        }
+        if (b < nb) LOLCAT__ROW_STEP(a0, LOLCAT__LOAD_Q8, 0, b);
+    } else {
+        for (; b + 2 <= nb; b += 2, p += 2 * LOLCAT__Q4_0_BYTES) {
+            if (ahead) _mm_prefetch((const char *)p + ahead, _MM_HINT_T0);
+            LOLCAT__ROW_STEP(a0, lc__q4_unpack_avx2, 0, b);
+            LOLCAT__ROW_STEP(a1, lc__q4_unpack_avx2, LOLCAT__Q4_0_BYTES, b + 1);
+        }
+        if (b < nb) LOLCAT__ROW_STEP(a0, lc__q4_unpack_avx2, 0, b);
+    }
 #undef LOLCAT__LOAD_Q8
-#undef LOLCAT__DOT4_STEP
-    out[0] = lc__hsum_avx2(a0); out[1] = lc__hsum_avx2(a1); out[2] = lc__hsum_avx2(a2); out[3] = lc__hsum_avx2(a3);
+#undef LOLCAT__ROW_STEP
+    return lc__hsum_avx2(_mm256_add_ps(a0, a1));
+}
+static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
+    /* 4 KiB covers DRAM latency; the second prefetch of a step reads 64 bytes past `near` */
+    const size_t near = ahead > 64 ? LOLCAT__MIN(ahead - 64, (size_t)4096) : 0;
+    int i;
+    for (i = 0; i < 4; i++) out[i] = lc__dot_q_q8_row_avx2(type, w[i], xq, xd, n / LOLCAT__QK, near);
 }
 #endif /* LOLCAT__AVX2 */
 
@@ -1472,8 +1482,8 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
                 const unsigned char *w[4];
                 float out[4];
                 for (i = 0; i < 4; i++) w[i] = J->W->data + (size_t)LOLCAT__MIN(r + i, r1 - 1) * J->W->row_bytes;
-                /* prefetch the next four rows as these are read: rows are too short for
-                   the hardware prefetcher to ramp up on its own */
+                /* the kernels prefetch ahead into the next four rows: rows are too short
+                   for the hardware prefetcher to ramp up on its own */
                 lc__dot4_q_q8(J->W->type, w, xq, xd, K, r + 8 <= r1 ? 4 * J->W->row_bytes : 0, out);
                 for (i = 0; i < 4 && r + i < r1; i++) lc__mm_store(J->Y + r + i, out[i], J->alpha, !J->accumulate);
             }

@@ -263,6 +263,106 @@ static void bench_fill_row(const bench_tensor *t, int64_t row, unsigned char *ds
 #undef BENCH_NEXT
 }
 
+/* ---- the q8_0 decode kernel against read patterns ------------------------------------------ */
+
+/* Best-of-`reps` GB/s of one pass over `rows` q8_0 rows of K inputs in groups of 4, split
+   across nt threads. mode 0 only loads the quants, the 4 rows of a group side by side; mode 1
+   only loads them, the rows one after another, prefetching 4 KiB ahead; mode 2 runs the decode
+   kernel. rows = 4, with many repetitions, keeps everything in L1. */
+static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int mode, int reps) {
+    const size_t rb = (size_t)K / LOLCAT__QK * LOLCAT__Q8_0_BYTES;
+    const int inner = rows <= 4 ? 20000 : 1, nb = K / LOLCAT__QK;
+    signed char *xq = (signed char *)malloc((size_t)K + 64);
+    float *xd = (float *)malloc((size_t)nb * sizeof(float) + 64), *x = (float *)malloc((size_t)K * sizeof(float));
+    double best = 1e30;
+    volatile float sink = 0.0f;
+    int rep, i;
+    if (!xq || !xd || !x) { free(xq); free(xd); free(x); return 0.0; }
+    for (i = 0; i < K; i++) x[i] = (float)sin(0.1 * i);
+    lc__quantize_act(x, xq, xd, K);
+    (void)nt;
+    for (rep = 0; rep < reps; rep++) {
+        double t0 = bench_now(), dt;
+        float total = 0.0f;
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(nt) reduction(+ : total)
+#endif
+        {
+            const int ith = LOLCAT__THREAD_ID(), nth = LOLCAT__NUM_THREADS();
+            const int r0 = rows / 4 * ith / nth * 4, r1 = rows / 4 * (ith + 1) / nth * 4;
+            int r, it, b, j;
+            float out[4];
+            uint64_t acc = 0, v[4];
+            for (it = 0; it < inner; it++)
+                for (r = r0; r < r1; r += 4) {
+                    const unsigned char *q[4];
+                    const size_t ahead = r + 8 <= r1 ? 4 * rb : 0;
+                    for (j = 0; j < 4; j++) q[j] = w + (size_t)(r + j) * rb;
+                    if (mode == 2) { lc__dot4_q_q8(LOLCAT_TYPE_Q8_0, q, xq, xd, K, ahead, out); total += out[0] + out[3]; }
+                    else if (mode == 0)
+                        for (b = 0; b < nb; b++)
+                            for (j = 0; j < 4; j++) {
+                                const unsigned char *p = q[j] + (size_t)b * LOLCAT__Q8_0_BYTES;
+#if defined(__GNUC__)
+                                if (ahead) __builtin_prefetch(p + ahead);
+#endif
+                                memcpy(v, p + 2, 32);
+                                acc += v[0] ^ v[1] ^ v[2] ^ v[3];
+                            }
+                    else
+                        for (j = 0; j < 4; j++)
+                            for (b = 0; b < nb; b++) {
+                                const unsigned char *p = q[j] + (size_t)b * LOLCAT__Q8_0_BYTES;
+#if defined(__GNUC__)
+                                if (ahead && !(b & 1)) { __builtin_prefetch(p + 4096); __builtin_prefetch(p + 4096 + 64); }
+#endif
+                                memcpy(v, p + 2, 32);
+                                acc += v[0] ^ v[1] ^ v[2] ^ v[3];
+                            }
+                }
+            total += (float)(acc & 1);
+        }
+        dt = bench_now() - t0;
+        sink = sink + total;
+        if (dt < best) best = dt;
+    }
+    free(xq); free(xd); free(x);
+    return (double)inner * (rows / 4 * 4) * rb / best / 1e9;
+}
+
+/* --kernel-probe: how fast the q8_0 decode kernel reads memory, next to the machine's best read
+   pattern and to the same bytes read in the kernel's order without arithmetic. */
+static void bench_kernel_probe(int nt) {
+    const int K = 2048;   /* tinyllama-1.1B's rows: 2176 bytes */
+    const size_t rb = (size_t)K / LOLCAT__QK * LOLCAT__Q8_0_BYTES, bytes = (size_t)1 << 30;
+    const int rows = (int)(bytes / rb) / 4 * 4;
+    unsigned char *w = (unsigned char *)malloc((size_t)rows * rb + 8192);
+    int t, r, b;
+    if (!w) { fprintf(stderr, "kernel probe: out of memory\n"); return; }
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(nt) schedule(static)
+#endif
+    for (r = 0; r < rows; r++)   /* scale 1.0 (fp16 0x3c00), quants from a hash */
+        for (b = 0; b < K / LOLCAT__QK; b++) {
+            unsigned char *blk = w + (size_t)r * rb + (size_t)b * LOLCAT__Q8_0_BYTES;
+            int j;
+            blk[0] = 0x00; blk[1] = 0x3c;
+            for (j = 0; j < LOLCAT__QK; j++) blk[2 + j] = (unsigned char)(bench_mix((uint64_t)r * 4096 + (uint64_t)b * 32 + (uint64_t)j) % 255);
+        }
+    memset(w + (size_t)rows * rb, 0, 8192);   /* the pattern passes prefetch up to 4 KiB past the last row */
+    printf("q8_0 decode kernel, rows of %d inputs (%zu bytes), groups of 4 rows; in L1: %.1f GB/s (1 thread)\n",
+           K, rb, bench_q8_pass(w, 4, K, 1, 2, 5));
+    for (t = 1; t <= nt; t = t < nt ? nt : nt + 1) {
+        const double best = bench_read_bandwidth(t, (size_t)1 << 30);
+        const double side = bench_q8_pass(w, rows, K, t, 0, 5), seq = bench_q8_pass(w, rows, K, t, 1, 5);
+        const double ker = bench_q8_pass(w, rows, K, t, 2, 5);
+        printf("  %d thread%s, from memory: best read pattern %5.1f GB/s; loads only, 4 rows side by side %5.1f GB/s, "
+               "rows one after another %5.1f GB/s; the kernel %5.1f GB/s = %3.0f%% of the best\n",
+               t, t > 1 ? "s" : "", best, side, seq, ker, 100.0 * ker / best);
+    }
+    free(w);
+}
+
 static int bench_type_of(const char *s) {
     if (!strcmp(s, "f32")) return LOLCAT_TYPE_F32;
     if (!strcmp(s, "f16")) return LOLCAT_TYPE_F16;
@@ -686,14 +786,15 @@ static void bench_usage(void) {
            "  --no-single-thread  skip the 1-thread prefill\n"
            "  --real-prefill      reach decode positions by real prefill (slow)\n"
            "  --csv FILE          append results as CSV\n"
-           "  --summary           print the make-bench summary line (needs f32 and q8_0 of one shape)\n");
+           "  --summary           print the make-bench summary line (needs f32 and q8_0 of one shape)\n"
+           "  --kernel-probe      time the q8_0 decode kernel against its own read pattern and exit\n");
 }
 
 int main(int argc, char **argv) {
     bench_opts o;
     const char *shapes = "tinyllama-1.1B", *types = "q8_0", *attns = "hybrid", *model_path = NULL, *export_path = NULL, *csv_path = NULL;
     const char *l2c_path = NULL;
-    int summary = 0, i;
+    int summary = 0, kernel_probe = 0, i;
     double worst_gbps = 1e30, worst_long = 0, worst_gflops = 1e30, worst_scaling = 1e30;
     char list[256], *tok, *save1;
     memset(&o, 0, sizeof o);
@@ -723,10 +824,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--no-single-thread")) o.no_single_thread = 1;
         else if (!strcmp(a, "--real-prefill")) o.real_prefill = 1;
         else if (!strcmp(a, "--summary")) summary = 1;
+        else if (!strcmp(a, "--kernel-probe")) kernel_probe = 1;
         else { fprintf(stderr, "unknown or incomplete option '%s' (-h lists them)\n", a); return 2; }
 #undef BENCH_ARG
     }
     if (o.n_threads < 1) o.n_threads = 1;
+    if (kernel_probe) { bench_kernel_probe(o.n_threads); return 0; }
     if (l2c_path) {   /* llama2.c checkpoints of the f32 softmax model of one shape */
         bench_model bm;
         const bench_shape *sh = NULL;
