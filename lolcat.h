@@ -815,41 +815,32 @@ static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 
     __m256i v = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), lo4), _mm_and_si128(raw, lo4));
     return _mm256_sub_epi8(v, _mm256_set1_epi8(8));
 }
-/* One row of the four after the other. The rows are contiguous, so a thread's share of a
-   matrix is one sequential stream, which a core reads faster than four rows side by side
-   (`lolcat-bench --kernel-probe`). x stays in L1, so reloading it per row costs little.
-   `ahead`, when nonzero, is how far in front of the read position it is safe to prefetch. */
-static float lc__dot_q_q8_row_avx2(int type, const unsigned char *p, const signed char *xq, const float *xd, int nb, size_t ahead) {
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
-    int b = 0;
-#define LOLCAT__ROW_STEP(ACC, WLOAD, OFF, BI) \
-    ACC = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p + (OFF))) * xd[BI]), \
-                          lc__i8dot_avx2(WLOAD(p + (OFF) + 2), _mm256_loadu_si256((const __m256i *)(xq + (size_t)(BI) * LOLCAT__QK))), ACC)
-#define LOLCAT__LOAD_Q8(q) _mm256_loadu_si256((const __m256i *)(const void *)(q))
-    if (type == LOLCAT_TYPE_Q8_0) {
-        for (; b + 2 <= nb; b += 2, p += 2 * LOLCAT__Q8_0_BYTES) {   /* 68 bytes: two lines to prefetch */
-            if (ahead) { _mm_prefetch((const char *)p + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p + ahead + 64, _MM_HINT_T0); }
-            LOLCAT__ROW_STEP(a0, LOLCAT__LOAD_Q8, 0, b);
-            LOLCAT__ROW_STEP(a1, LOLCAT__LOAD_Q8, LOLCAT__Q8_0_BYTES, b + 1);
-        }
-        if (b < nb) LOLCAT__ROW_STEP(a0, LOLCAT__LOAD_Q8, 0, b);
-    } else {
-        for (; b + 2 <= nb; b += 2, p += 2 * LOLCAT__Q4_0_BYTES) {
-            if (ahead) _mm_prefetch((const char *)p + ahead, _MM_HINT_T0);
-            LOLCAT__ROW_STEP(a0, lc__q4_unpack_avx2, 0, b);
-            LOLCAT__ROW_STEP(a1, lc__q4_unpack_avx2, LOLCAT__Q4_0_BYTES, b + 1);
-        }
-        if (b < nb) LOLCAT__ROW_STEP(a0, lc__q4_unpack_avx2, 0, b);
-    }
-#undef LOLCAT__LOAD_Q8
-#undef LOLCAT__ROW_STEP
-    return lc__hsum_avx2(_mm256_add_ps(a0, a1));
-}
+/* Four rows side by side, sharing each activation block. Decode hands it one row from each
+   quarter of a thread's rows, so a core reads four long sequential streams (lc__decode_rows). */
 static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
-    /* 4 KiB covers DRAM latency; the second prefetch of a step reads 64 bytes past `near` */
-    const size_t near = ahead > 64 ? LOLCAT__MIN(ahead - 64, (size_t)4096) : 0;
-    int i;
-    for (i = 0; i < 4; i++) out[i] = lc__dot_q_q8_row_avx2(type, w[i], xq, xd, n / LOLCAT__QK, near);
+    const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    const int nb = n / LOLCAT__QK;
+    int b;
+#define LOLCAT__DOT4_STEP(WLOAD, BB) do { \
+        const __m256i x = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * LOLCAT__QK)); \
+        const float xs = xd[b]; \
+        if (ahead) { \
+            _mm_prefetch((const char *)p0 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p1 + ahead, _MM_HINT_T0); \
+            _mm_prefetch((const char *)p2 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p3 + ahead, _MM_HINT_T0); \
+        } \
+        a0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p0)) * xs), lc__i8dot_avx2(WLOAD(p0 + 2), x), a0); \
+        a1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p1)) * xs), lc__i8dot_avx2(WLOAD(p1 + 2), x), a1); \
+        a2 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p2)) * xs), lc__i8dot_avx2(WLOAD(p2 + 2), x), a2); \
+        a3 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p3)) * xs), lc__i8dot_avx2(WLOAD(p3 + 2), x), a3); \
+        p0 += (BB); p1 += (BB); p2 += (BB); p3 += (BB); \
+    } while (0)
+#define LOLCAT__LOAD_Q8(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+    if (type == LOLCAT_TYPE_Q8_0) for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__LOAD_Q8, LOLCAT__Q8_0_BYTES);
+    else for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(lc__q4_unpack_avx2, LOLCAT__Q4_0_BYTES);
+#undef LOLCAT__LOAD_Q8
+#undef LOLCAT__DOT4_STEP
+    out[0] = lc__hsum_avx2(a0); out[1] = lc__hsum_avx2(a1); out[2] = lc__hsum_avx2(a2); out[3] = lc__hsum_avx2(a3);
 }
 #endif /* LOLCAT__AVX2 */
 
@@ -1389,15 +1380,31 @@ static void lc__mk16x6(const float *wp, const float *xp, int kc, float *Y, int l
 }
 static void lc__mm_store(float *y, float v, float alpha, int init) { *y = init ? alpha * v : *y + alpha * v; }
 
+/* Decode reads a thread's rows [r0, r1) four at a time, row j of each quarter of the range:
+   four long sequential streams, which a core reads faster than one stream or than four short
+   rows side by side (`lolcat-bench --kernel-probe`). Returns the number of steps; step j sets
+   the rows (clamped into the range; rows[i] >= r1 is padding) and the bytes of weights that
+   may safely be read past each row (the kernels' prefetch distance, 0 near the end). */
+static int lc__decode_steps(int r0, int r1) { return (r1 - r0 + 3) / 4; }
+static size_t lc__decode_rows(const lc__mat *W, int r0, int r1, int j, size_t ahead, int *rows, const unsigned char **w) {
+    const int q = lc__decode_steps(r0, r1);
+    int i;
+    for (i = 0; i < 4; i++) {
+        rows[i] = r0 + i * q + j;
+        w[i] = W->data + (size_t)LOLCAT__MIN(rows[i], r1 - 1) * W->row_bytes;
+    }
+    return rows[3] < r1 && (size_t)(W->n_out - 1 - rows[3]) * W->row_bytes >= ahead ? ahead : 0;
+}
 /* Decode: rows [r0, r1) of y = W x. */
 static void lc__matvec_rows(const lc__mat *W, const float *x, float *y, float alpha, int accumulate, int r0, int r1) {
-    int r, i;
-    for (r = r0; r < r1; r += 4) {
+    const int steps = lc__decode_steps(r0, r1);
+    int j, i, rows[4];
+    for (j = 0; j < steps; j++) {
         const unsigned char *w[4];
         float out[4];
-        for (i = 0; i < 4; i++) w[i] = W->data + (size_t)LOLCAT__MIN(r + i, r1 - 1) * W->row_bytes;
+        lc__decode_rows(W, r0, r1, j, 0, rows, w);
         lc__mk4x1(W->type, w, x, W->n_in, out);
-        for (i = 0; i < 4 && r + i < r1; i++) lc__mm_store(y + r + i, out[i], alpha, !accumulate);
+        for (i = 0; i < 4; i++) if (rows[i] < r1) lc__mm_store(y + rows[i], out[i], alpha, !accumulate);
     }
 }
 /* Prefill: rows [r0, r1) of Y for T tokens whose activations are packed in xp. */
@@ -1477,15 +1484,15 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
             const lc__mm_job *J = &jobs[jb];
             const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
             const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
-            int r, i;
-            for (r = r0; r < r1; r += 4) {
+            const int steps = lc__decode_steps(r0, r1);
+            int j4, i, rows[4];
+            for (j4 = 0; j4 < steps; j4++) {
                 const unsigned char *w[4];
                 float out[4];
-                for (i = 0; i < 4; i++) w[i] = J->W->data + (size_t)LOLCAT__MIN(r + i, r1 - 1) * J->W->row_bytes;
-                /* the kernels prefetch ahead into the next four rows: rows are too short
-                   for the hardware prefetcher to ramp up on its own */
-                lc__dot4_q_q8(J->W->type, w, xq, xd, K, r + 8 <= r1 ? 4 * J->W->row_bytes : 0, out);
-                for (i = 0; i < 4 && r + i < r1; i++) lc__mm_store(J->Y + r + i, out[i], J->alpha, !J->accumulate);
+                /* 1 KiB of prefetch on top of the hardware prefetcher: measured best of 0-8 KiB */
+                const size_t ahead = lc__decode_rows(J->W, r0, r1, j4, 1024, rows, w);
+                lc__dot4_q_q8(J->W->type, w, xq, xd, K, ahead, out);
+                for (i = 0; i < 4; i++) if (rows[i] < r1) lc__mm_store(J->Y + rows[i], out[i], J->alpha, !J->accumulate);
             }
             base += nu;
         }

@@ -265,12 +265,12 @@ static void bench_fill_row(const bench_tensor *t, int64_t row, unsigned char *ds
 
 /* ---- the q8_0 decode kernel against read patterns ------------------------------------------ */
 
-/* Best-of-`reps` GB/s of one pass over `rows` q8_0 rows of K inputs in groups of 4, split
-   across nt threads. mode 0 only loads the quants, the 4 rows of a group side by side; mode 1
-   only loads them, the rows one after another, prefetching 4 KiB ahead; mode 2 runs the decode
-   kernel. rows = 4, with many repetitions, keeps everything in L1. */
-static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int mode, int reps) {
-    const size_t rb = (size_t)K / LOLCAT__QK * LOLCAT__Q8_0_BYTES;
+/* Best-of-`reps` GB/s of the decode kernel over `rows` q8_0 rows of K inputs, split across nt
+   threads, 4 rows at a time: 4 adjacent rows side by side (order 0), or decode's order, row j
+   of each quarter of a thread's rows, four long streams (order 1). Both prefetch 1 KiB ahead.
+   rows = 4, with many repetitions, keeps everything in L1. */
+static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int order, int reps) {
+    const size_t rb = (size_t)K / LOLCAT__QK * LOLCAT__Q8_0_BYTES, ahead = 1024;
     const int inner = rows <= 4 ? 20000 : 1, nb = K / LOLCAT__QK;
     signed char *xq = (signed char *)malloc((size_t)K + 64);
     float *xd = (float *)malloc((size_t)nb * sizeof(float) + 64), *x = (float *)malloc((size_t)K * sizeof(float));
@@ -289,38 +289,17 @@ static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int
 #endif
         {
             const int ith = LOLCAT__THREAD_ID(), nth = LOLCAT__NUM_THREADS();
-            const int r0 = rows / 4 * ith / nth * 4, r1 = rows / 4 * (ith + 1) / nth * 4;
-            int r, it, b, j;
+            const int r0 = rows / 4 * ith / nth * 4, r1 = rows / 4 * (ith + 1) / nth * 4, q = (r1 - r0) / 4;
+            int s, it, j;
             float out[4];
-            uint64_t acc = 0, v[4];
             for (it = 0; it < inner; it++)
-                for (r = r0; r < r1; r += 4) {
-                    const unsigned char *q[4];
-                    const size_t ahead = r + 8 <= r1 ? 4 * rb : 0;
-                    for (j = 0; j < 4; j++) q[j] = w + (size_t)(r + j) * rb;
-                    if (mode == 2) { lc__dot4_q_q8(LOLCAT_TYPE_Q8_0, q, xq, xd, K, ahead, out); total += out[0] + out[3]; }
-                    else if (mode == 0)
-                        for (b = 0; b < nb; b++)
-                            for (j = 0; j < 4; j++) {
-                                const unsigned char *p = q[j] + (size_t)b * LOLCAT__Q8_0_BYTES;
-#if defined(__GNUC__)
-                                if (ahead) __builtin_prefetch(p + ahead);
-#endif
-                                memcpy(v, p + 2, 32);
-                                acc += v[0] ^ v[1] ^ v[2] ^ v[3];
-                            }
-                    else
-                        for (j = 0; j < 4; j++)
-                            for (b = 0; b < nb; b++) {
-                                const unsigned char *p = q[j] + (size_t)b * LOLCAT__Q8_0_BYTES;
-#if defined(__GNUC__)
-                                if (ahead && !(b & 1)) { __builtin_prefetch(p + 4096); __builtin_prefetch(p + 4096 + 64); }
-#endif
-                                memcpy(v, p + 2, 32);
-                                acc += v[0] ^ v[1] ^ v[2] ^ v[3];
-                            }
+                for (s = 0; s < q; s++) {
+                    const unsigned char *p4[4];
+                    /* the pad after the last row keeps every prefetch inside the buffer */
+                    for (j = 0; j < 4; j++) p4[j] = w + (size_t)(order == 0 ? r0 + 4 * s + j : r0 + j * q + s) * rb;
+                    lc__dot4_q_q8(LOLCAT_TYPE_Q8_0, p4, xq, xd, K, ahead, out);
+                    total += out[0] + out[3];
                 }
-            total += (float)(acc & 1);
         }
         dt = bench_now() - t0;
         sink = sink + total;
@@ -330,8 +309,8 @@ static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int
     return (double)inner * (rows / 4 * 4) * rb / best / 1e9;
 }
 
-/* --kernel-probe: how fast the q8_0 decode kernel reads memory, next to the machine's best read
-   pattern and to the same bytes read in the kernel's order without arithmetic. */
+/* --kernel-probe: how fast the q8_0 decode kernel reads memory in two row orders, next to the
+   machine's best read pattern. */
 static void bench_kernel_probe(int nt) {
     const int K = 2048;   /* tinyllama-1.1B's rows: 2176 bytes */
     const size_t rb = (size_t)K / LOLCAT__QK * LOLCAT__Q8_0_BYTES, bytes = (size_t)1 << 30;
@@ -349,16 +328,14 @@ static void bench_kernel_probe(int nt) {
             blk[0] = 0x00; blk[1] = 0x3c;
             for (j = 0; j < LOLCAT__QK; j++) blk[2 + j] = (unsigned char)(bench_mix((uint64_t)r * 4096 + (uint64_t)b * 32 + (uint64_t)j) % 255);
         }
-    memset(w + (size_t)rows * rb, 0, 8192);   /* the pattern passes prefetch up to 4 KiB past the last row */
-    printf("q8_0 decode kernel, rows of %d inputs (%zu bytes), groups of 4 rows; in L1: %.1f GB/s (1 thread)\n",
-           K, rb, bench_q8_pass(w, 4, K, 1, 2, 5));
+    memset(w + (size_t)rows * rb, 0, 8192);   /* prefetches reach up to 1 KiB past the last row */
+    printf("q8_0 decode kernel, rows of %d inputs (%zu bytes), 4 rows at a time; in L1: %.1f GB/s (1 thread)\n",
+           K, rb, bench_q8_pass(w, 4, K, 1, 1, 5));
     for (t = 1; t <= nt; t = t < nt ? nt : nt + 1) {
         const double best = bench_read_bandwidth(t, (size_t)1 << 30);
-        const double side = bench_q8_pass(w, rows, K, t, 0, 5), seq = bench_q8_pass(w, rows, K, t, 1, 5);
-        const double ker = bench_q8_pass(w, rows, K, t, 2, 5);
-        printf("  %d thread%s, from memory: best read pattern %5.1f GB/s; loads only, 4 rows side by side %5.1f GB/s, "
-               "rows one after another %5.1f GB/s; the kernel %5.1f GB/s = %3.0f%% of the best\n",
-               t, t > 1 ? "s" : "", best, side, seq, ker, 100.0 * ker / best);
+        const double adjacent = bench_q8_pass(w, rows, K, t, 0, 5), quarters = bench_q8_pass(w, rows, K, t, 1, 5);
+        printf("  %d thread%s, from memory: 4 adjacent rows side by side %5.1f GB/s; decode's order, 4 long streams %5.1f GB/s "
+               "= %3.0f%% of the best read pattern, %5.1f GB/s\n", t, t > 1 ? "s" : "", adjacent, quarters, 100.0 * quarters / best, best);
     }
     free(w);
 }
