@@ -1395,15 +1395,22 @@ static size_t lc__decode_rows(const lc__mat *W, int r0, int r1, int j, size_t ah
     }
     return rows[3] < r1 && (size_t)(W->n_out - 1 - rows[3]) * W->row_bytes >= ahead ? ahead : 0;
 }
-/* Decode: rows [r0, r1) of y = W x. */
-static void lc__matvec_rows(const lc__mat *W, const float *x, float *y, float alpha, int accumulate, int r0, int r1) {
+/* Decode: rows [r0, r1) of y = W x. Q8_0/Q4_0 weights take x already quantized (xq, xd);
+   float types take x itself (xq = NULL). */
+static void lc__matvec_rows(const lc__mat *W, const float *x, const signed char *xq, const float *xd,
+                            float *y, float alpha, int accumulate, int r0, int r1) {
     const int steps = lc__decode_steps(r0, r1);
     int j, i, rows[4];
     for (j = 0; j < steps; j++) {
         const unsigned char *w[4];
         float out[4];
-        lc__decode_rows(W, r0, r1, j, 0, rows, w);
-        lc__mk4x1(W->type, w, x, W->n_in, out);
+        if (xq) {   /* 1 KiB of prefetch on top of the hardware prefetcher: measured best of 0-8 KiB */
+            const size_t ahead = lc__decode_rows(W, r0, r1, j, 1024, rows, w);
+            lc__dot4_q_q8(W->type, w, xq, xd, W->n_in, ahead, out);
+        } else {
+            lc__decode_rows(W, r0, r1, j, 0, rows, w);
+            lc__mk4x1(W->type, w, x, W->n_in, out);
+        }
         for (i = 0; i < 4; i++) if (rows[i] < r1) lc__mm_store(y + rows[i], out[i], alpha, !accumulate);
     }
 }
@@ -1471,32 +1478,16 @@ static int lc__mm_rounds_act(const lc__mat *W) {
 static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X, int ldx, int T,
                               const lc__mm_scratch *s, int ith, int nth) {
     const int K = jobs[0].W->n_in, quant = lc__mm_rounds_act(jobs[0].W);
-    float *buf = s->rowbuf + (size_t)ith * s->rowbuf_stride;
+    float *buf = s->rowbuf + (size_t)ith * s->rowbuf_stride, *xd = NULL;
+    signed char *xq = NULL;
     int units = 0, u0, u1, base = 0, jb, t, j;
     for (jb = 0; jb < n_jobs; jb++) units += (jobs[jb].W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
     u0 = (int)((int64_t)units * ith / nth);
     u1 = (int)((int64_t)units * (ith + 1) / nth);
     if (T == 1 && quant) {   /* each thread quantizes x for itself: no barrier on the decode path */
-        signed char *xq = (signed char *)(void *)buf;
-        float *xd = buf + K / 4 + 16;
+        xq = (signed char *)(void *)buf;
+        xd = buf + K / 4 + 16;
         lc__quantize_act(X, xq, xd, K);
-        for (jb = 0; jb < n_jobs; jb++) {
-            const lc__mm_job *J = &jobs[jb];
-            const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
-            const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
-            const int steps = lc__decode_steps(r0, r1);
-            int j4, i, rows[4];
-            for (j4 = 0; j4 < steps; j4++) {
-                const unsigned char *w[4];
-                float out[4];
-                /* 1 KiB of prefetch on top of the hardware prefetcher: measured best of 0-8 KiB */
-                const size_t ahead = lc__decode_rows(J->W, r0, r1, j4, 1024, rows, w);
-                lc__dot4_q_q8(J->W->type, w, xq, xd, K, ahead, out);
-                for (i = 0; i < 4; i++) if (rows[i] < r1) lc__mm_store(J->Y + rows[i], out[i], J->alpha, !J->accumulate);
-            }
-            base += nu;
-        }
-        return;
     }
     if (T > 1) {   /* pack the activations (rounded through int8 for quantized weights) */
         for (t = ith * LOLCAT__NR; t < T; t += nth * LOLCAT__NR) {
@@ -1517,7 +1508,7 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
         const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
         const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
         if (r0 < r1) {
-            if (T == 1) lc__matvec_rows(J->W, X, J->Y, J->alpha, J->accumulate, r0, r1);
+            if (T == 1) lc__matvec_rows(J->W, X, xq, xd, J->Y, J->alpha, J->accumulate, r0, r1);
             else lc__matmul_rows(J->W, s->xp, T, J->Y, J->ldy, J->alpha, J->accumulate, r0, r1, buf);
         }
         base += nu;
