@@ -267,8 +267,9 @@ static void bench_fill_row(const bench_tensor *t, int64_t row, unsigned char *ds
 
 /* Best-of-`reps` GB/s of the decode kernel over `rows` q8_0 rows of K inputs, split across nt
    threads, 4 rows at a time: 4 adjacent rows side by side (order 0), or decode's order, row j
-   of each quarter of a thread's rows, four long streams (order 1). Both prefetch 1 KiB ahead.
-   rows = 4, with many repetitions, keeps everything in L1. */
+   of each quarter of a thread's rows, four long streams (order 1, taken from the library's
+   lc__decode_rows in SIMD builds). Both prefetch 1 KiB ahead. rows = 4, with many
+   repetitions, keeps everything in L1. */
 static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int order, int reps) {
     const size_t rb = (size_t)K / LOLCAT__QK * LOLCAT__Q8_0_BYTES, ahead = 1024;
     const int inner = rows <= 4 ? 20000 : 1, nb = K / LOLCAT__QK;
@@ -292,12 +293,21 @@ static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int
             const int r0 = rows / 4 * ith / nth * 4, r1 = rows / 4 * (ith + 1) / nth * 4, q = (r1 - r0) / 4;
             int s, it, j;
             float out[4];
+#if LOLCAT__SIMD
+            int idx[4];
+            lc__mat W;
+            W.type = LOLCAT_TYPE_Q8_0; W.n_in = K; W.n_out = rows; W.row_bytes = rb; W.data = w;
+#endif
             for (it = 0; it < inner; it++)
                 for (s = 0; s < q; s++) {
                     const unsigned char *p4[4];
-                    /* the pad after the last row keeps every prefetch inside the buffer */
+                    size_t pf = ahead;   /* the pad after the last row keeps adjacent rows' prefetches inside */
+#if LOLCAT__SIMD
+                    if (order == 1) pf = lc__decode_rows(&W, r0, r1, s, ahead, idx, p4);   /* the library's own order */
+                    else
+#endif
                     for (j = 0; j < 4; j++) p4[j] = w + (size_t)(order == 0 ? r0 + 4 * s + j : r0 + j * q + s) * rb;
-                    lc__dot4_q_q8(LOLCAT_TYPE_Q8_0, p4, xq, xd, K, ahead, out);
+                    lc__dot4_q_q8(LOLCAT_TYPE_Q8_0, p4, xq, xd, K, pf, out);
                     total += out[0] + out[3];
                 }
         }
