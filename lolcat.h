@@ -1257,20 +1257,25 @@ static void lc__pack_w_avx2(const float *const *rows, int kc, float *wp) {
     for (; k < kc; k++)
         for (i = 0; i < LOLCAT__MR; i++) wp[k * LOLCAT__MR + i] = rows[i][k];
 }
-/* Y[j][0..nr) (=|+=) alpha * sum_k wp[k][.] * xp[k][j] for j < nt: 16 rows x 6 tokens. */
-static LOLCAT__NOINLINE void lc__mk16x6_avx2(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt, float alpha, int init) {
+/* Y[j][0..nr) (=|+=) alpha * sum_k wp[k*ldw + 0..16) * x[j*xt + k*xk] for j < nt: 16 rows x
+   6 tokens. Packed tokens have xt = 1, xk = 6; rows of a matrix have xt = its stride, xk = 1
+   (tokens past nt read token nt-1's values). All 16 values of each wp row are read. */
+static LOLCAT__NOINLINE void lc__mk16x6_avx2(const float *wp, int ldw, const float *x, ptrdiff_t xt, ptrdiff_t xk, int kc,
+                                             float *Y, int ldy, int nr, int nt, float alpha, int init) {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00;
     __m256 c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00;
     __m256 acc[12];
+    const ptrdiff_t o1 = LOLCAT__MIN(1, nt - 1) * xt, o2 = LOLCAT__MIN(2, nt - 1) * xt, o3 = LOLCAT__MIN(3, nt - 1) * xt;
+    const ptrdiff_t o4 = LOLCAT__MIN(4, nt - 1) * xt, o5 = LOLCAT__MIN(5, nt - 1) * xt;
     int k, j;
-    for (k = 0; k < kc; k++, wp += LOLCAT__MR, xp += LOLCAT__NR) {
+    for (k = 0; k < kc; k++, wp += ldw, x += xk) {
         __m256 w0 = _mm256_loadu_ps(wp), w1 = _mm256_loadu_ps(wp + 8), b;
-        b = _mm256_broadcast_ss(xp + 0); c00 = _mm256_fmadd_ps(w0, b, c00); c10 = _mm256_fmadd_ps(w1, b, c10);
-        b = _mm256_broadcast_ss(xp + 1); c01 = _mm256_fmadd_ps(w0, b, c01); c11 = _mm256_fmadd_ps(w1, b, c11);
-        b = _mm256_broadcast_ss(xp + 2); c02 = _mm256_fmadd_ps(w0, b, c02); c12 = _mm256_fmadd_ps(w1, b, c12);
-        b = _mm256_broadcast_ss(xp + 3); c03 = _mm256_fmadd_ps(w0, b, c03); c13 = _mm256_fmadd_ps(w1, b, c13);
-        b = _mm256_broadcast_ss(xp + 4); c04 = _mm256_fmadd_ps(w0, b, c04); c14 = _mm256_fmadd_ps(w1, b, c14);
-        b = _mm256_broadcast_ss(xp + 5); c05 = _mm256_fmadd_ps(w0, b, c05); c15 = _mm256_fmadd_ps(w1, b, c15);
+        b = _mm256_broadcast_ss(x); c00 = _mm256_fmadd_ps(w0, b, c00); c10 = _mm256_fmadd_ps(w1, b, c10);
+        b = _mm256_broadcast_ss(x + o1); c01 = _mm256_fmadd_ps(w0, b, c01); c11 = _mm256_fmadd_ps(w1, b, c11);
+        b = _mm256_broadcast_ss(x + o2); c02 = _mm256_fmadd_ps(w0, b, c02); c12 = _mm256_fmadd_ps(w1, b, c12);
+        b = _mm256_broadcast_ss(x + o3); c03 = _mm256_fmadd_ps(w0, b, c03); c13 = _mm256_fmadd_ps(w1, b, c13);
+        b = _mm256_broadcast_ss(x + o4); c04 = _mm256_fmadd_ps(w0, b, c04); c14 = _mm256_fmadd_ps(w1, b, c14);
+        b = _mm256_broadcast_ss(x + o5); c05 = _mm256_fmadd_ps(w0, b, c05); c15 = _mm256_fmadd_ps(w1, b, c15);
     }
     acc[0] = c00; acc[1] = c10; acc[2] = c01; acc[3] = c11; acc[4] = c02; acc[5] = c12;
     acc[6] = c03; acc[7] = c13; acc[8] = c04; acc[9] = c14; acc[10] = c05; acc[11] = c15;
@@ -1330,14 +1335,22 @@ static void lc__mk4x1_neon(int type, const unsigned char *const *w, const float 
     for (r = 0; r < 4; r++) out[r] = vaddvq_f32(a[r]);
 }
 /* 16 rows (4 vectors) x 6 tokens: 24 accumulators, activations used by lane. */
-static LOLCAT__NOINLINE void lc__mk16x6_neon(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt, float alpha, int init) {
+static LOLCAT__NOINLINE void lc__mk16x6_neon(const float *wp, int ldw, const float *x, ptrdiff_t xt, ptrdiff_t xk, int kc,
+                                             float *Y, int ldy, int nr, int nt, float alpha, int init) {
     float32x4_t c[4][6];
     float tmp[LOLCAT__MR];
+    ptrdiff_t o[6];
     int k, i, j;
     for (i = 0; i < 4; i++) for (j = 0; j < 6; j++) c[i][j] = vdupq_n_f32(0.0f);
-    for (k = 0; k < kc; k++, wp += LOLCAT__MR, xp += LOLCAT__NR) {
-        float32x4_t x0 = vld1q_f32(xp);
-        float32x2_t x1 = vld1_f32(xp + 4);
+    for (j = 0; j < 6; j++) o[j] = LOLCAT__MIN(j, nt - 1) * xt;
+    for (k = 0; k < kc; k++, wp += ldw, x += xk) {
+        float32x4_t x0;
+        float32x2_t x1;
+        if (xt == 1) { x0 = vld1q_f32(x); x1 = vld1_f32(x + 4); }   /* packed tokens */
+        else {
+            x0 = vsetq_lane_f32(x[o[3]], vsetq_lane_f32(x[o[2]], vsetq_lane_f32(x[o[1]], vdupq_n_f32(x[0]), 1), 2), 3);
+            x1 = vset_lane_f32(x[o[5]], vdup_n_f32(x[o[4]]), 1);
+        }
         for (i = 0; i < 4; i++) {
             float32x4_t w = vld1q_f32(wp + 4 * i);
             c[i][0] = vfmaq_laneq_f32(c[i][0], w, x0, 0);
@@ -1371,11 +1384,12 @@ static void lc__pack_w(const float *const *rows, int kc, float *wp) {
     lc__pack_w_ref(rows, kc, wp);
 #endif
 }
-static void lc__mk16x6(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt, float alpha, int init) {
+static void lc__mk16x6(const float *wp, int ldw, const float *x, ptrdiff_t xt, ptrdiff_t xk, int kc, float *Y, int ldy,
+                       int nr, int nt, float alpha, int init) {
 #if LOLCAT__AVX2
-    lc__mk16x6_avx2(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
+    lc__mk16x6_avx2(wp, ldw, x, xt, xk, kc, Y, ldy, nr, nt, alpha, init);
 #else
-    lc__mk16x6_neon(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
+    lc__mk16x6_neon(wp, ldw, x, xt, xk, kc, Y, ldy, nr, nt, alpha, init);
 #endif
 }
 static void lc__mm_store(float *y, float v, float alpha, int init) { *y = init ? alpha * v : *y + alpha * v; }
@@ -1453,9 +1467,21 @@ static void lc__matmul_rows(const lc__mat *W, const float *xp, int T, float *Y, 
                 }
             }
 #endif
-            lc__mk16x6(wp, xp + (size_t)t * K, K, Y + (size_t)t * ldy + r, ldy, nr, LOLCAT__MIN(LOLCAT__NR, T - t), alpha, !accumulate);
+            lc__mk16x6(wp, LOLCAT__MR, xp + (size_t)t * K, 1, LOLCAT__NR, K, Y + (size_t)t * ldy + r, ldy, nr, LOLCAT__MIN(LOLCAT__NR, T - t), alpha, !accumulate);
         }
     }
+}
+/* The small products of blocked attention: Y[t][r] (=|+=) alpha * sum_k A[k*lda + r] * X[t*xt + k*xk]
+   for r < R, t < T, k < K (K > 0). A is input-major and read 16 columns at a time, so lda must
+   be a multiple of 16 or R one. X is read in place (rows: xt = stride, xk = 1; columns of a
+   row-major matrix: xt = 1, xk = stride). */
+static void lc__gemm_small(const float *A, int lda, int R, int K, const float *X, ptrdiff_t xt, ptrdiff_t xk, int T,
+                           float *Y, int ldy, float alpha, int accumulate) {
+    int t, r;
+    for (t = 0; t < T; t += LOLCAT__NR)
+        for (r = 0; r < R; r += LOLCAT__MR)
+            lc__mk16x6(A + r, lda, X + t * xt, xt, xk, K, Y + (size_t)t * ldy + r, ldy, LOLCAT__MIN(LOLCAT__MR, R - r),
+                       LOLCAT__MIN(LOLCAT__NR, T - t), alpha, !accumulate);
 }
 
 #endif /* LOLCAT__SIMD */
@@ -1815,17 +1841,9 @@ static void lc__softmax_into_simd(float *out, const float *u, float sign, int n,
     sum = lc__exp_shift_sum(out, n, m);
     for (i = 0; i < n; i++) out[i] = LOLCAT__MAX(out[i] / sum, eps);
 }
-static void lc__fmap_simd(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
-                          float eps, float *u, float *out) {
+/* The nonlinear part, from u = xW (every kind but elu). */
+static void lc__fmap_finish_simd(lc_feature_map kind, const float *u, float bias, int F, float eps, float *out) {
     int i;
-    if (kind == LOLCAT_FMAP_ELU) {
-        for (i = 0; i < d; i++) out[i] = x[i] > 0.0f ? 0.0f : x[i];
-        (void)lc__exp_shift_sum(out, d, 0.0f);   /* vector exp; the positive entries are replaced below */
-        for (i = 0; i < d; i++) out[i] = LOLCAT__MAX(x[i] > 0.0f ? x[i] + 1.0f : out[i], eps);
-        return;
-    }
-    memset(u, 0, (size_t)F * sizeof(float));
-    for (i = 0; i < d; i++) lc__axpy(u, x[i], W + (size_t)i * F, F);
     switch (kind) {
     case LOLCAT_FMAP_HEDGEHOG:
         lc__softmax_into_simd(out, u, 1.0f, F, eps);
@@ -1837,6 +1855,19 @@ static void lc__fmap_simd(lc_feature_map kind, const float *W, float bias, const
         break;
     default: break;
     }
+}
+static void lc__fmap_simd(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
+                          float eps, float *u, float *out) {
+    int i;
+    if (kind == LOLCAT_FMAP_ELU) {
+        for (i = 0; i < d; i++) out[i] = x[i] > 0.0f ? 0.0f : x[i];
+        (void)lc__exp_shift_sum(out, d, 0.0f);   /* vector exp; the positive entries are replaced below */
+        for (i = 0; i < d; i++) out[i] = LOLCAT__MAX(x[i] > 0.0f ? x[i] + 1.0f : out[i], eps);
+        return;
+    }
+    memset(u, 0, (size_t)F * sizeof(float));
+    for (i = 0; i < d; i++) lc__axpy(u, x[i], W + (size_t)i * F, F);
+    lc__fmap_finish_simd(kind, u, bias, F, eps, out);
 }
 #endif
 static void lc__fmap(lc_feature_map kind, const float *W, float bias, const float *x, int d, int F,
@@ -1971,6 +2002,16 @@ static float lc__state_read(const float *S, const float *z, const float *phi, fl
     return lc__state_read_ref(S, z, phi, num, n_feat, dv);
 #endif
 }
+
+/* Blocked attention (prefill in SIMD builds, lc__attend_block): queries go LOLCAT__QBLOCK at a
+   time through small matrix products, and keys enter the linear state LOLCAT__FBLOCK at a time.
+   Windows longer than LOLCAT__BLOCK_MAX_WINDOW stay token by token: the buffers grow with w. */
+#define LOLCAT__QBLOCK 16
+#define LOLCAT__FBLOCK 64
+#define LOLCAT__BLOCK_MAX_WINDOW 1024
+/* Window keys one block of queries can see, rounded up to 16: sliding windows need
+   QBLOCK + w - 1 of them, terraced ones up to QBLOCK + 2w - 1. */
+static int lc__block_keys(int window) { return (LOLCAT__QBLOCK + 2 * window + 15) & ~15; }
 
 /* ===== @@GGUF ===== */
 /* GGUF v2/v3: magic, version, tensor count, kv count, key/values, tensor infos, padding to
@@ -3025,6 +3066,11 @@ typedef struct lc__layer_state {
 
 typedef struct lc__thread_scratch {   /* one per thread, sized at creation */
     float *scores, *phi_q, *phi_k, *u, *num, *wsum;   /* scores and num: one row per head of a group */
+    /* blocked attention (lc__attend_block): window keys transposed and values, scores, the
+       queries' features (and transposed), S padded, gathered keys, feature-map products and
+       weights padded, the keys' features and values, query-key feature products (key-major),
+       and the block's numerators, denominators and window sums */
+    float *kt, *vp, *sc, *phq, *phqt, *sp, *kg, *fu, *wpad, *phk, *vi, *qk, *bnum, *bden, *bwsum;
 } lc__thread_scratch;
 
 struct lc_ctx {
@@ -3037,6 +3083,7 @@ struct lc_ctx {
     float            *x, *xn, *q, *k, *v, *att, *ffg, *ffu, *tmp, *rope_cs, *logits;
     lc__mm_scratch    mm;                /* matmul scratch: per-thread rows, rounded activations */
     lc__thread_scratch *ts;
+    int               attn_blocked;      /* prefill attention goes through lc__attend_block */
     float            *block;             /* one allocation holding every float buffer above */
     size_t            block_floats;
     char              err[LOLCAT__ERR_CAP];
@@ -3054,7 +3101,9 @@ LCDEF lc_ctx_params lc_ctx_default_params(void) {
 static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
     const lc_model *m = c->model;
     uint64_t off = 0, T = (uint64_t)c->params.n_batch, scores = 1;
-    int il, t, nt = c->n_threads_cap, ok = 1;
+    const uint64_t nkeys = (uint64_t)lc__block_keys(LOLCAT__MAX(m->window, 0)), dvp = ((uint64_t)m->max_dv + 15) & ~(uint64_t)15;
+    const uint64_t fdp = ((uint64_t)LOLCAT__MAX(m->fmap_dim, 1) + 15) & ~(uint64_t)15;
+    int il, t, nt = c->n_threads_cap, ok = 1, any_linear = 0;
 #define LOLCAT__TAKE(ptr, a, b, d) do { uint64_t n_; \
         if (!lc__mul_u64((uint64_t)(a), (uint64_t)(b), &n_) || !lc__mul_u64(n_, (uint64_t)(d), &n_) || n_ > LOLCAT__MAX_CTX_FLOATS - off) ok = 0; \
         else { if (base) (ptr) = base + off; off += (n_ + 15) & ~(uint64_t)15; } } while (0)
@@ -3080,8 +3129,10 @@ static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
         if (L->kind != LOLCAT_LAYER_SOFTMAX) {
             LOLCAT__TAKE(st->S, L->n_head, L->n_feat, L->dv);
             LOLCAT__TAKE(st->z, L->n_head, L->n_feat, 1);
+            any_linear = 1;
         }
     }
+    c->attn_blocked = LOLCAT__SIMD && any_linear && m->window <= LOLCAT__BLOCK_MAX_WINDOW;
     c->mm.rowbuf_stride = (lc__mm_rowbuf_floats(m->max_in) + 15) & ~(size_t)15;
     LOLCAT__TAKE(c->mm.rowbuf, c->mm.rowbuf_stride, nt, 1);
     if (LOLCAT__SIMD) LOLCAT__TAKE(c->mm.xp, lc__mm_xp_floats(m->max_in, (int)T), 1, 1);
@@ -3093,6 +3144,23 @@ static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
         LOLCAT__TAKE(s->u, LOLCAT__MAX(m->fmap_dim, 1), 1, 1);
         LOLCAT__TAKE(s->num, LOLCAT__MAX(m->max_dv, 1), LOLCAT__MAX(m->max_group, 1), 1);
         LOLCAT__TAKE(s->wsum, LOLCAT__MAX(m->max_group, 1), 1, 1);
+        if (c->attn_blocked) {
+            LOLCAT__TAKE(s->kt, m->max_dk, nkeys, 1);
+            LOLCAT__TAKE(s->vp, nkeys, dvp, 1);
+            LOLCAT__TAKE(s->sc, LOLCAT__QBLOCK, nkeys, 1);
+            LOLCAT__TAKE(s->phq, LOLCAT__QBLOCK, m->max_feat, 1);
+            LOLCAT__TAKE(s->sp, m->max_feat, dvp, 1);
+            LOLCAT__TAKE(s->phqt, m->max_feat, LOLCAT__QBLOCK, 1);
+            LOLCAT__TAKE(s->kg, LOLCAT__FBLOCK, m->max_dk, 1);
+            LOLCAT__TAKE(s->fu, LOLCAT__FBLOCK, fdp, 1);
+            LOLCAT__TAKE(s->wpad, m->max_dk, fdp, 1);
+            LOLCAT__TAKE(s->phk, LOLCAT__FBLOCK, m->max_feat, 1);
+            LOLCAT__TAKE(s->vi, LOLCAT__FBLOCK, dvp, 1);
+            LOLCAT__TAKE(s->qk, LOLCAT__FBLOCK, LOLCAT__QBLOCK, 1);
+            LOLCAT__TAKE(s->bnum, LOLCAT__QBLOCK, m->max_dv, 1);
+            LOLCAT__TAKE(s->bden, LOLCAT__QBLOCK, 1, 1);
+            LOLCAT__TAKE(s->bwsum, LOLCAT__QBLOCK, 1, 1);
+        }
     }
 #undef LOLCAT__TAKE
     return ok ? off : 0;
@@ -3250,81 +3318,263 @@ static void lc__fold(const lc_ctx *c, int il, int h, int64_t p0, int64_t from, i
 
 #define LOLCAT__KEY_BLOCK 64   /* window keys handled per pass: their rows stay in L1 for the group */
 
-/* Attention of one layer for T queries at positions p0..p0+T-1, token by token in order:
+/* Query t of the chunk (position p0 + t) for the query heads [g0, g1) of key/value head kvh:
    fold keys that left the window, softmax over the window (weighted by beta on hybrid layers,
    stabilised by the window max only), then add the linear read-out. This is the reference
-   decode step applied to every token, so any chunking gives the same result. The query heads
-   that share a key/value head are processed together: each block of window keys and values
-   is read once for the whole group (at long softmax contexts that is what decode streams). */
+   decode step. Each block of window keys and values is read once for the whole group (at
+   long softmax contexts that is what decode streams). */
+static void lc__attend_token(lc_ctx *c, int il, int64_t p0, const lc__call *call, int kvh, int g0, int g1, int t,
+                             int64_t *folded, lc__thread_scratch *s) {
+    const lc_model *m = c->model;
+    const lc__layer *L = &m->layers[il];
+    const lc__layer_state *st = &c->ls[il];
+    const int H = L->n_head, G = L->n_head / L->n_head_kv, dk = L->dk, dv = L->dv, ng = g1 - g0;
+    const float scale = 1.0f / sqrtf((float)dk);
+    const float *krow[LOLCAT__KEY_BLOCK], *vrow[LOLCAT__KEY_BLOCK];
+    const int64_t i = p0 + t;
+    int64_t ws, le, j0;
+    int g, d;
+    lc__bounds(m, L->kind, call, i, &ws, &le);
+    if (le > *folded) {
+        for (g = g0; g < g1; g++) lc__fold(c, il, kvh * G + g, p0, *folded, le, s);
+        *folded = le;
+    }
+    memset(s->num, 0, (size_t)ng * dv * sizeof(float));
+    if (ws <= i) {   /* softmax over the window [ws, i]: scores, then weights, then values */
+        const int n = (int)(i - ws + 1);
+        for (j0 = ws; j0 <= i; j0 += LOLCAT__KEY_BLOCK) {
+            const int nb = (int)LOLCAT__MIN((int64_t)LOLCAT__KEY_BLOCK, i + 1 - j0);
+            int j;
+            for (j = 0; j < nb; j++) krow[j] = lc__key_at(c, st, L, p0, j0 + j, kvh);
+            for (g = 0; g < ng; g++)
+                lc__scores(c->q + (size_t)t * H * dk + (size_t)(kvh * G + g0 + g) * dk, krow, nb, dk, scale,
+                           s->scores + (size_t)g * n + (j0 - ws));
+        }
+        for (g = 0; g < ng; g++) {
+            float *sc = s->scores + (size_t)g * n, mx = -INFINITY;
+            int j;
+            for (j = 0; j < n; j++) mx = LOLCAT__MAX(mx, sc[j]);
+            s->wsum[g] = lc__exp_shift_sum(sc, n, mx);
+        }
+        for (j0 = ws; j0 <= i; j0 += LOLCAT__KEY_BLOCK) {
+            const int nb = (int)LOLCAT__MIN((int64_t)LOLCAT__KEY_BLOCK, i + 1 - j0);
+            int j;
+            for (j = 0; j < nb; j++) vrow[j] = lc__value_at(c, st, L, p0, j0 + j, kvh);
+            for (g = 0; g < ng; g++) lc__wsum(s->num + (size_t)g * dv, s->scores + (size_t)g * n + (j0 - ws), vrow, nb, dv);
+        }
+    }
+    for (g = 0; g < ng; g++) {
+        const int h = kvh * G + g0 + g;
+        const float *qi = c->q + (size_t)t * H * dk + (size_t)h * dk;
+        float *num = s->num + (size_t)g * dv, *out = c->att + (size_t)t * H * dv + (size_t)h * dv;
+        float den = 0.0f;
+        if (ws <= i) {
+            const float weight = L->kind == LOLCAT_LAYER_HYBRID ? L->beta[h] : 1.0f;
+            for (d = 0; d < dv; d++) num[d] *= weight;
+            den += weight * s->wsum[g];
+        }
+        if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+            const float *Wq = L->fmap_q ? L->fmap_q + (size_t)h * dk * m->fmap_dim : NULL;
+            lc__fmap(m->fmap, Wq, L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f, qi, dk, m->fmap_dim, m->feature_eps, s->u, s->phi_q);
+            den += lc__state_read(c->ls[il].S + (size_t)h * L->n_feat * dv, c->ls[il].z + (size_t)h * L->n_feat, s->phi_q, num, L->n_feat, dv);
+        }
+        for (d = 0; d < dv; d++) out[d] = num[d] / den;
+    }
+}
+
+#if LOLCAT__SIMD
+/* Feature maps of n rows of X (row stride ldx, n <= FBLOCK) into out (row stride ldo): the
+   products u = xW of all rows as one small matrix product, then each row's nonlinearity. */
+static void lc__fmap_rows(const lc_model *m, const float *W, float bias, const float *X, int ldx, int n, int d,
+                          float *out, int ldo, lc__thread_scratch *s) {
+    const int F = m->fmap_dim, Fp = (F + 15) & ~15;
+    const float *A = W;
+    int r;
+    if (m->fmap == LOLCAT_FMAP_ELU || !W) {
+        for (r = 0; r < n; r++) lc__fmap(m->fmap, W, bias, X + (size_t)r * ldx, d, F, m->feature_eps, s->u, out + (size_t)r * ldo);
+        return;
+    }
+    if (Fp != F) {   /* the kernel reads 16 columns at a time */
+        for (r = 0; r < d; r++) {
+            memcpy(s->wpad + (size_t)r * Fp, W + (size_t)r * F, (size_t)F * sizeof(float));
+            memset(s->wpad + (size_t)r * Fp + F, 0, (size_t)(Fp - F) * sizeof(float));
+        }
+        A = s->wpad;
+    }
+    lc__gemm_small(A, Fp, F, d, X, ldx, 1, n, s->fu, Fp, 1.0f, 0);
+    for (r = 0; r < n; r++) lc__fmap_finish_simd(m->fmap, s->fu + (size_t)r * Fp, bias, F, m->feature_eps, out + (size_t)r * ldo);
+}
+/* Keys [a, a + nb) of query head h (nb <= FBLOCK): their features into s->phk (nb x n_feat)
+   and their values into s->vi (nb x dv rounded up to 16). */
+static void lc__key_block(const lc_ctx *c, int il, int h, int64_t p0, int64_t a, int nb, lc__thread_scratch *s) {
+    const lc_model *m = c->model;
+    const lc__layer *L = &m->layers[il];
+    const lc__layer_state *st = &c->ls[il];
+    const int kvh = h / (L->n_head / L->n_head_kv), dk = L->dk, dv = L->dv, dvp = (dv + 15) & ~15;
+    const float *W = L->fmap_k ? L->fmap_k + (size_t)h * dk * m->fmap_dim : NULL;
+    int j;
+    for (j = 0; j < nb; j++) {
+        memcpy(s->kg + (size_t)j * dk, lc__key_at(c, st, L, p0, a + j, kvh), (size_t)dk * sizeof(float));
+        memcpy(s->vi + (size_t)j * dvp, lc__value_at(c, st, L, p0, a + j, kvh), (size_t)dv * sizeof(float));
+        memset(s->vi + (size_t)j * dvp + dv, 0, (size_t)(dvp - dv) * sizeof(float));
+    }
+    lc__fmap_rows(m, W, L->fmap_k_bias ? L->fmap_k_bias[h] : 0.0f, s->kg, dk, nb, dk, s->phk, L->n_feat, s);
+}
+/* S += phi_k^T V and z += phi_k over the keys that lc__key_block left in s. */
+static void lc__fold_key_block(float *S, float *z, int F, int dv, int nb, lc__thread_scratch *s) {
+    int f, j;
+    lc__gemm_small(s->vi, (dv + 15) & ~15, dv, nb, s->phk, 1, F, F, S, dv, 1.0f, 1);
+    for (j = 0; j < nb; j++)
+        for (f = 0; f < F; f++) z[f] += s->phk[(size_t)j * F + f];
+}
+
+/* Queries t0..t1-1 (at most QBLOCK) of the query heads [g0, g1) of key/value head kvh, as small
+   matrix products. The same sums as lc__attend_token for each query, in another order:
+   - window: scores of the block's queries against every key any of them sees, masked to each
+     query's own window, then the weighted values;
+   - linear: the read-out from S as it stands before the block (keys below lo), plus, for the
+     keys [lo, hi) that enter S during the block, their features against the queries',
+     masked to the keys each query has folded; those keys are folded into S last.
+   Returns 0, having done nothing, if the window keys exceed the buffers. */
+static int lc__attend_block(lc_ctx *c, int il, int64_t p0, const lc__call *call, int kvh, int g0, int g1,
+                            int t0, int t1, int64_t *folded, lc__thread_scratch *s) {
+    const lc_model *m = c->model;
+    const lc__layer *L = &m->layers[il];
+    const lc__layer_state *st = &c->ls[il];
+    const int H = L->n_head, G = H / L->n_head_kv, dk = L->dk, dv = L->dv, F = L->n_feat, nq = t1 - t0;
+    const int dvp = (dv + 15) & ~15;
+    const float scale = 1.0f / sqrtf((float)dk);
+    int64_t ws[LOLCAT__QBLOCK], le[LOLCAT__QBLOCK], kw0 = INT64_MAX, lo, hi, a;
+    int q, g, j, d, nk = 0, nkp = 0;
+    lo = hi = *folded;
+    for (q = 0; q < nq; q++) {
+        lc__bounds(m, L->kind, call, p0 + t0 + q, &ws[q], &le[q]);
+        if (ws[q] <= p0 + t0 + q) kw0 = LOLCAT__MIN(kw0, ws[q]);
+        if (q == 0) lo = LOLCAT__MAX(lo, le[0]);
+        hi = LOLCAT__MAX(hi, le[q]);
+    }
+    if (kw0 != INT64_MAX) {   /* window keys [kw0, p0 + t1): keys transposed, values as rows */
+        if (p0 + t1 - kw0 > lc__block_keys(m->window)) return 0;
+        nk = (int)(p0 + t1 - kw0);
+        nkp = (nk + 15) & ~15;
+        for (j = 0; j < nkp; j++) {
+            if (j < nk) {
+                const float *kr = lc__key_at(c, st, L, p0, kw0 + j, kvh);
+                for (d = 0; d < dk; d++) s->kt[(size_t)d * nkp + j] = kr[d];
+                memcpy(s->vp + (size_t)j * dvp, lc__value_at(c, st, L, p0, kw0 + j, kvh), (size_t)dv * sizeof(float));
+                memset(s->vp + (size_t)j * dvp + dv, 0, (size_t)(dvp - dv) * sizeof(float));
+            } else {
+                for (d = 0; d < dk; d++) s->kt[(size_t)d * nkp + j] = 0.0f;
+            }
+        }
+    }
+    hi = LOLCAT__MAX(hi, lo);
+    for (g = g0; g < g1; g++) {
+        const int h = kvh * G + g;
+        const float *qrow = c->q + (size_t)t0 * H * dk + (size_t)h * dk;
+        float *num = s->bnum, *den = s->bden;
+        memset(num, 0, (size_t)nq * dv * sizeof(float));
+        memset(den, 0, (size_t)nq * sizeof(float));
+        if (nk) {
+            const float weight = L->kind == LOLCAT_LAYER_HYBRID ? L->beta[h] : 1.0f;
+            lc__gemm_small(s->kt, nkp, nk, dk, qrow, (ptrdiff_t)H * dk, 1, nq, s->sc, nkp, scale, 0);
+            for (q = 0; q < nq; q++) {   /* each query's window [ws, i] becomes its softmax weights; the rest 0 */
+                float *sc = s->sc + (size_t)q * nkp, mx = -INFINITY;
+                const int64_t i = p0 + t0 + q;
+                int jw0, jw1;
+                s->bwsum[q] = 0.0f;
+                if (ws[q] > i) { memset(sc, 0, (size_t)nkp * sizeof(float)); continue; }
+                jw0 = (int)(ws[q] - kw0);
+                jw1 = (int)(i - kw0 + 1);
+                for (j = jw0; j < jw1; j++) mx = LOLCAT__MAX(mx, sc[j]);
+                s->bwsum[q] = lc__exp_shift_sum(sc + jw0, jw1 - jw0, mx);
+                memset(sc, 0, (size_t)jw0 * sizeof(float));
+                memset(sc + jw1, 0, (size_t)(nkp - jw1) * sizeof(float));
+            }
+            lc__gemm_small(s->vp, dvp, dv, nk, s->sc, nkp, 1, nq, num, dv, 1.0f, 0);
+            for (q = 0; q < nq; q++)
+                if (ws[q] <= p0 + t0 + q) {
+                    for (d = 0; d < dv; d++) num[(size_t)q * dv + d] *= weight;
+                    den[q] = weight * s->bwsum[q];
+                }
+        }
+        if (L->kind != LOLCAT_LAYER_SOFTMAX) {
+            float *S = c->ls[il].S + (size_t)h * F * dv, *z = c->ls[il].z + (size_t)h * F;
+            const float *Wq = L->fmap_q ? L->fmap_q + (size_t)h * dk * m->fmap_dim : NULL, *sp = S;
+            for (a = *folded; a < lo; a += LOLCAT__FBLOCK) {   /* keys that left the window before the block */
+                const int nb = (int)LOLCAT__MIN((int64_t)LOLCAT__FBLOCK, lo - a);
+                lc__key_block(c, il, h, p0, a, nb, s);
+                lc__fold_key_block(S, z, F, dv, nb, s);
+            }
+            lc__fmap_rows(m, Wq, L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f, qrow, H * dk, nq, dk, s->phq, F, s);
+            if (dvp != dv) {   /* the kernel reads 16 columns at a time */
+                for (j = 0; j < F; j++) {
+                    memcpy(s->sp + (size_t)j * dvp, S + (size_t)j * dv, (size_t)dv * sizeof(float));
+                    memset(s->sp + (size_t)j * dvp + dv, 0, (size_t)(dvp - dv) * sizeof(float));
+                }
+                sp = s->sp;
+            }
+            lc__gemm_small(sp, dvp, dv, F, s->phq, F, 1, nq, num, dv, 1.0f, 1);
+            for (q = 0; q < nq; q++) den[q] += lc__dot_f32(s->phq + (size_t)q * F, z, F);
+            if (hi > lo)   /* the queries' features transposed (16 columns, zero past nq) */
+                for (j = 0; j < F; j++)
+                    for (q = 0; q < LOLCAT__QBLOCK; q++) s->phqt[(size_t)j * LOLCAT__QBLOCK + q] = q < nq ? s->phq[(size_t)q * F + j] : 0.0f;
+            for (a = lo; a < hi; a += LOLCAT__FBLOCK) {   /* keys folded during the block */
+                const int nb = (int)LOLCAT__MIN((int64_t)LOLCAT__FBLOCK, hi - a);
+                lc__key_block(c, il, h, p0, a, nb, s);
+                /* qk[j][q] = phi_k[j] . phi_q[q], kept where query q has folded key a + j (below le[q]) */
+                lc__gemm_small(s->phqt, LOLCAT__QBLOCK, nq, F, s->phk, F, 1, nb, s->qk, LOLCAT__QBLOCK, 1.0f, 0);
+                for (q = 0; q < nq; q++) {
+                    const int lim = (int)LOLCAT__MAX(0, LOLCAT__MIN((int64_t)nb, le[q] - a));
+                    for (j = 0; j < lim; j++) den[q] += s->qk[(size_t)j * LOLCAT__QBLOCK + q];
+                    for (; j < nb; j++) s->qk[(size_t)j * LOLCAT__QBLOCK + q] = 0.0f;
+                }
+                lc__gemm_small(s->vi, dvp, dv, nb, s->qk, 1, LOLCAT__QBLOCK, nq, num, dv, 1.0f, 1);
+                lc__fold_key_block(S, z, F, dv, nb, s);
+            }
+        }
+        for (q = 0; q < nq; q++) {
+            float *out = c->att + (size_t)(t0 + q) * H * dv + (size_t)h * dv;
+            for (d = 0; d < dv; d++) out[d] = num[(size_t)q * dv + d] / den[q];
+        }
+    }
+    *folded = hi;
+    return 1;
+}
+#endif
+
+/* Attention of one layer for T queries at positions p0..p0+T-1. Work units are one key/value
+   head with all its query heads (or a part of them when there are fewer key/value heads than
+   threads). Prefill in SIMD builds goes through lc__attend_block, QBLOCK queries at a time;
+   decode, scalar builds and softmax layers go token by token (lc__attend_token), in order. */
 static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *call, int last_chunk) {
     const lc_model *m = c->model;
     const lc__layer *L = &m->layers[il];
     lc__layer_state *st = &c->ls[il];
     const int H = L->n_head, Hkv = L->n_head_kv, G = L->n_head / L->n_head_kv, dk = L->dk, dv = L->dv;
-    const float scale = 1.0f / sqrtf((float)dk);
     const int64_t folded0 = st->n_folded;
-    /* work units: one key/value head with all its query heads, or a part of them when there
-       are fewer key/value heads than threads */
     const int split = LOLCAT__MAX(1, LOLCAT__MIN(G, (c->n_threads + Hkv - 1) / Hkv)), n_units = Hkv * split;
+    const int blocked = c->attn_blocked && L->kind != LOLCAT_LAYER_SOFTMAX && T > 1;
     int u;
+    (void)dk;
 #if defined(_OPENMP)
 #pragma omp parallel for num_threads(c->n_threads) schedule(static) if (c->n_threads > 1)
 #endif
     for (u = 0; u < n_units; u++) {
         lc__thread_scratch *s = &c->ts[LOLCAT__THREAD_ID()];
-        const int kvh = u / split, g0 = G * (u % split) / split, g1 = G * (u % split + 1) / split, ng = g1 - g0;
-        const float *krow[LOLCAT__KEY_BLOCK], *vrow[LOLCAT__KEY_BLOCK];
+        const int kvh = u / split, g0 = G * (u % split) / split, g1 = G * (u % split + 1) / split;
         int64_t folded = folded0;
-        int t, g, d;
-        for (t = 0; t < T; t++) {
-            const int64_t i = p0 + t;
-            int64_t ws, le, j0;
-            lc__bounds(m, L->kind, call, i, &ws, &le);
-            if (le > folded) {
-                for (g = g0; g < g1; g++) lc__fold(c, il, kvh * G + g, p0, folded, le, s);
-                folded = le;
-            }
-            memset(s->num, 0, (size_t)ng * dv * sizeof(float));
-            if (ws <= i) {   /* softmax over the window [ws, i]: scores, then weights, then values */
-                const int n = (int)(i - ws + 1);
-                for (j0 = ws; j0 <= i; j0 += LOLCAT__KEY_BLOCK) {
-                    const int nb = (int)LOLCAT__MIN((int64_t)LOLCAT__KEY_BLOCK, i + 1 - j0);
-                    int j;
-                    for (j = 0; j < nb; j++) krow[j] = lc__key_at(c, st, L, p0, j0 + j, kvh);
-                    for (g = 0; g < ng; g++)
-                        lc__scores(c->q + (size_t)t * H * dk + (size_t)(kvh * G + g0 + g) * dk, krow, nb, dk, scale,
-                                   s->scores + (size_t)g * n + (j0 - ws));
-                }
-                for (g = 0; g < ng; g++) {
-                    float *sc = s->scores + (size_t)g * n, mx = -INFINITY;
-                    int j;
-                    for (j = 0; j < n; j++) mx = LOLCAT__MAX(mx, sc[j]);
-                    s->wsum[g] = lc__exp_shift_sum(sc, n, mx);
-                }
-                for (j0 = ws; j0 <= i; j0 += LOLCAT__KEY_BLOCK) {
-                    const int nb = (int)LOLCAT__MIN((int64_t)LOLCAT__KEY_BLOCK, i + 1 - j0);
-                    int j;
-                    for (j = 0; j < nb; j++) vrow[j] = lc__value_at(c, st, L, p0, j0 + j, kvh);
-                    for (g = 0; g < ng; g++) lc__wsum(s->num + (size_t)g * dv, s->scores + (size_t)g * n + (j0 - ws), vrow, nb, dv);
-                }
-            }
-            for (g = 0; g < ng; g++) {
-                const int h = kvh * G + g0 + g;
-                const float *qi = c->q + (size_t)t * H * dk + (size_t)h * dk;
-                float *num = s->num + (size_t)g * dv, *out = c->att + (size_t)t * H * dv + (size_t)h * dv;
-                float den = 0.0f;
-                if (ws <= i) {
-                    const float weight = L->kind == LOLCAT_LAYER_HYBRID ? L->beta[h] : 1.0f;
-                    for (d = 0; d < dv; d++) num[d] *= weight;
-                    den += weight * s->wsum[g];
-                }
-                if (L->kind != LOLCAT_LAYER_SOFTMAX) {
-                    const float *Wq = L->fmap_q ? L->fmap_q + (size_t)h * dk * m->fmap_dim : NULL;
-                    lc__fmap(m->fmap, Wq, L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f, qi, dk, m->fmap_dim, m->feature_eps, s->u, s->phi_q);
-                    den += lc__state_read(st->S + (size_t)h * L->n_feat * dv, st->z + (size_t)h * L->n_feat, s->phi_q, num, L->n_feat, dv);
-                }
-                for (d = 0; d < dv; d++) out[d] = num[d] / den;
-            }
+        int t0, t;
+        for (t0 = 0; t0 < T; t0 += LOLCAT__QBLOCK) {
+            const int t1 = LOLCAT__MIN(T, t0 + LOLCAT__QBLOCK);
+            int done = 0;
+#if LOLCAT__SIMD
+            if (blocked && t1 - t0 > 1) done = lc__attend_block(c, il, p0, call, kvh, g0, g1, t0, t1, &folded, s);
+#else
+            (void)blocked;
+#endif
+            if (!done)
+                for (t = t0; t < t1; t++) lc__attend_token(c, il, p0, call, kvh, g0, g1, t, &folded, s);
         }
     }
     if (L->kind != LOLCAT_LAYER_SOFTMAX) {

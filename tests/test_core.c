@@ -161,7 +161,7 @@ static void t_split_case(const tm_spec *s, const char *label) {
     lengths[n_len++] = 3 * w + 2; lengths[n_len++] = 4 * w; lengths[n_len++] = 61;
     for (li = 0; li < n_len; li++) {
         int n = lengths[li], nv = s->n_vocab, trial;
-        int32_t toks[128];
+        int32_t toks[512];
         float *one = (float *)malloc((size_t)n * nv * sizeof(float)), *got = (float *)malloc((size_t)n * nv * sizeof(float));
         unsigned char *blob_one, *blob_got;
         size_t size_one, size_got;
@@ -219,6 +219,10 @@ static void test_split_invariance(void) {
     t_split_case(&s, "low rank + LoRA, untied");
     s = tm_default(); s.wtype = LOLCAT_TYPE_Q8_0; s.n_embd = 64; s.n_ff = 96; s.seed = 6;
     t_split_case(&s, "q8_0 weights");
+    /* a window longer than the blocked attention's key passes (64): prefill blocks fold and
+       read keys in several passes, and their window spans several 16-key panels */
+    s = tm_default(); s.kinds = "hl"; s.window = 70; s.dv = 16; s.fdim = 24; s.seed = 7;
+    t_split_case(&s, "hybrid w=70, F=48");
 }
 
 /* The terrace mode differs from sliding only on tk checkpoints, and only in the first call. */
@@ -248,6 +252,27 @@ static void test_terrace_mode(void) {
         CHECK_OK(t_run(m, toks, 40, LOLCAT_WINDOW_TERRACE, 17, 64, 1, b));
         CHECK_OK(t_run(m, toks, 40, LOLCAT_WINDOW_TERRACE, 17, 3, 2, c));
         CHECK(t_rel_err(b, c, sizeof c / 4) < 1e-5, "terrace result independent of n_batch");
+    }
+    lc_model_close(m); free(buf);
+    /* terraced windows span up to 2w keys, and the linear state jumps w keys at a block edge:
+       the blocked prefill (n_batch 64) against token-by-token attention (n_batch 1). With 230
+       tokens the jumps fall between query blocks of 16, with 235 inside one; with 50 (< w)
+       every key is in both parts */
+    s.window = 70; s.seed = 8;
+    m = tm_open(&s, &buf);
+    {
+        static const int lens[3] = {230, 235, 50};
+        int32_t tk[235];
+        float *x = (float *)malloc((size_t)235 * 300 * sizeof(float)), *y = (float *)malloc((size_t)235 * 300 * sizeof(float));
+        int li;
+        t_random_tokens(tk, 235, 300, 10);
+        for (li = 0; li < 3; li++) {
+            const size_t n = (size_t)lens[li] * 300;
+            CHECK_OK(t_run(m, tk, lens[li], LOLCAT_WINDOW_TERRACE, -1, 64, 1 + (li & 1), x));
+            CHECK_OK(t_run(m, tk, lens[li], LOLCAT_WINDOW_TERRACE, -1, 1, 1, y));
+            CHECK(t_rel_err(x, y, n) < 1e-5, "terrace w=70, %d tokens: blocked prefill differs from token by token by %.3g", lens[li], t_rel_err(x, y, n));
+        }
+        free(x); free(y);
     }
     lc_model_close(m); free(buf);
 }
