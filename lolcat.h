@@ -2004,14 +2004,12 @@ static float lc__state_read(const float *S, const float *z, const float *phi, fl
 }
 
 /* Blocked attention (prefill in SIMD builds, lc__attend_block): queries go LOLCAT__QBLOCK at a
-   time through small matrix products, and keys enter the linear state LOLCAT__FBLOCK at a time.
-   Windows longer than LOLCAT__BLOCK_MAX_WINDOW stay token by token: the buffers grow with w. */
+   time through small matrix products, their softmax keys LOLCAT__KCHUNK at a time (the 79 keys
+   16 queries see in a sliding LoLCATs window of 64 are one chunk), and keys enter the linear
+   state LOLCAT__FBLOCK at a time. */
 #define LOLCAT__QBLOCK 16
+#define LOLCAT__KCHUNK 80
 #define LOLCAT__FBLOCK 64
-#define LOLCAT__BLOCK_MAX_WINDOW 1024
-/* Window keys one block of queries can see, rounded up to 16: sliding windows need
-   QBLOCK + w - 1 of them, terraced ones up to QBLOCK + 2w - 1. */
-static int lc__block_keys(int window) { return (LOLCAT__QBLOCK + 2 * window + 15) & ~15; }
 
 /* ===== @@GGUF ===== */
 /* GGUF v2/v3: magic, version, tensor count, kv count, key/values, tensor infos, padding to
@@ -3069,8 +3067,8 @@ typedef struct lc__thread_scratch {   /* one per thread, sized at creation */
     /* blocked attention (lc__attend_block): window keys transposed and values, scores, the
        queries' features (and transposed), S padded, gathered keys, feature-map products and
        weights padded, the keys' features and values, query-key feature products (key-major),
-       and the block's numerators, denominators and window sums */
-    float *kt, *vp, *sc, *phq, *phqt, *sp, *kg, *fu, *wpad, *phk, *vi, *qk, *bnum, *bden, *bwsum;
+       and the block's numerators (per head of a group), denominators, window sums and maxima */
+    float *kt, *vp, *sc, *phq, *phqt, *sp, *kg, *fu, *wpad, *phk, *vi, *qk, *bnum, *bden, *bwsum, *bmax;
 } lc__thread_scratch;
 
 struct lc_ctx {
@@ -3101,9 +3099,9 @@ LCDEF lc_ctx_params lc_ctx_default_params(void) {
 static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
     const lc_model *m = c->model;
     uint64_t off = 0, T = (uint64_t)c->params.n_batch, scores = 1;
-    const uint64_t nkeys = (uint64_t)lc__block_keys(LOLCAT__MAX(m->window, 0)), dvp = ((uint64_t)m->max_dv + 15) & ~(uint64_t)15;
+    const uint64_t nkeys = LOLCAT__KCHUNK, dvp = ((uint64_t)m->max_dv + 15) & ~(uint64_t)15;
     const uint64_t fdp = ((uint64_t)LOLCAT__MAX(m->fmap_dim, 1) + 15) & ~(uint64_t)15;
-    int il, t, nt = c->n_threads_cap, ok = 1, any_linear = 0;
+    int il, t, nt = c->n_threads_cap, ok = 1;
 #define LOLCAT__TAKE(ptr, a, b, d) do { uint64_t n_; \
         if (!lc__mul_u64((uint64_t)(a), (uint64_t)(b), &n_) || !lc__mul_u64(n_, (uint64_t)(d), &n_) || n_ > LOLCAT__MAX_CTX_FLOATS - off) ok = 0; \
         else { if (base) (ptr) = base + off; off += (n_ + 15) & ~(uint64_t)15; } } while (0)
@@ -3129,10 +3127,9 @@ static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
         if (L->kind != LOLCAT_LAYER_SOFTMAX) {
             LOLCAT__TAKE(st->S, L->n_head, L->n_feat, L->dv);
             LOLCAT__TAKE(st->z, L->n_head, L->n_feat, 1);
-            any_linear = 1;
         }
     }
-    c->attn_blocked = LOLCAT__SIMD && any_linear && m->window <= LOLCAT__BLOCK_MAX_WINDOW;
+    c->attn_blocked = LOLCAT__SIMD;
     c->mm.rowbuf_stride = (lc__mm_rowbuf_floats(m->max_in) + 15) & ~(size_t)15;
     LOLCAT__TAKE(c->mm.rowbuf, c->mm.rowbuf_stride, nt, 1);
     if (LOLCAT__SIMD) LOLCAT__TAKE(c->mm.xp, lc__mm_xp_floats(m->max_in, (int)T), 1, 1);
@@ -3157,9 +3154,10 @@ static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
             LOLCAT__TAKE(s->phk, LOLCAT__FBLOCK, m->max_feat, 1);
             LOLCAT__TAKE(s->vi, LOLCAT__FBLOCK, dvp, 1);
             LOLCAT__TAKE(s->qk, LOLCAT__FBLOCK, LOLCAT__QBLOCK, 1);
-            LOLCAT__TAKE(s->bnum, LOLCAT__QBLOCK, m->max_dv, 1);
+            LOLCAT__TAKE(s->bnum, LOLCAT__QBLOCK, m->max_dv, LOLCAT__MAX(m->max_group, 1));
             LOLCAT__TAKE(s->bden, LOLCAT__QBLOCK, 1, 1);
-            LOLCAT__TAKE(s->bwsum, LOLCAT__QBLOCK, 1, 1);
+            LOLCAT__TAKE(s->bwsum, LOLCAT__QBLOCK, LOLCAT__MAX(m->max_group, 1), 1);
+            LOLCAT__TAKE(s->bmax, LOLCAT__QBLOCK, LOLCAT__MAX(m->max_group, 1), 1);
         }
     }
 #undef LOLCAT__TAKE
@@ -3430,22 +3428,22 @@ static void lc__fold_key_block(float *S, float *z, int F, int dv, int nb, lc__th
 
 /* Queries t0..t1-1 (at most QBLOCK) of the query heads [g0, g1) of key/value head kvh, as small
    matrix products. The same sums as lc__attend_token for each query, in another order:
-   - window: scores of the block's queries against every key any of them sees, masked to each
-     query's own window, then the weighted values;
+   - window: the keys any query of the block sees go KCHUNK at a time; each query's scores are
+     masked to its own window, and its running max, weight sum and weighted values are
+     rescaled whenever a later chunk raises the max (so the max is still the window's);
    - linear: the read-out from S as it stands before the block (keys below lo), plus, for the
      keys [lo, hi) that enter S during the block, their features against the queries',
-     masked to the keys each query has folded; those keys are folded into S last.
-   Returns 0, having done nothing, if the window keys exceed the buffers. */
-static int lc__attend_block(lc_ctx *c, int il, int64_t p0, const lc__call *call, int kvh, int g0, int g1,
-                            int t0, int t1, int64_t *folded, lc__thread_scratch *s) {
+     masked to the keys each query has folded; those keys are folded into S last. */
+static void lc__attend_block(lc_ctx *c, int il, int64_t p0, const lc__call *call, int kvh, int g0, int g1,
+                             int t0, int t1, int64_t *folded, lc__thread_scratch *s) {
     const lc_model *m = c->model;
     const lc__layer *L = &m->layers[il];
     const lc__layer_state *st = &c->ls[il];
     const int H = L->n_head, G = H / L->n_head_kv, dk = L->dk, dv = L->dv, F = L->n_feat, nq = t1 - t0;
-    const int dvp = (dv + 15) & ~15;
+    const int dvp = (dv + 15) & ~15, ng = g1 - g0;
     const float scale = 1.0f / sqrtf((float)dk);
-    int64_t ws[LOLCAT__QBLOCK], le[LOLCAT__QBLOCK], kw0 = INT64_MAX, lo, hi, a;
-    int q, g, j, d, nk = 0, nkp = 0;
+    int64_t ws[LOLCAT__QBLOCK], le[LOLCAT__QBLOCK], kw0 = INT64_MAX, lo, hi, a, c0;
+    int q, g, j, d;
     lo = hi = *folded;
     for (q = 0; q < nq; q++) {
         lc__bounds(m, L->kind, call, p0 + t0 + q, &ws[q], &le[q]);
@@ -3453,50 +3451,56 @@ static int lc__attend_block(lc_ctx *c, int il, int64_t p0, const lc__call *call,
         if (q == 0) lo = LOLCAT__MAX(lo, le[0]);
         hi = LOLCAT__MAX(hi, le[q]);
     }
-    if (kw0 != INT64_MAX) {   /* window keys [kw0, p0 + t1): keys transposed, values as rows */
-        if (p0 + t1 - kw0 > lc__block_keys(m->window)) return 0;
-        nk = (int)(p0 + t1 - kw0);
-        nkp = (nk + 15) & ~15;
-        for (j = 0; j < nkp; j++) {
+    hi = LOLCAT__MAX(hi, lo);
+    for (g = 0; g < ng; g++)
+        for (q = 0; q < nq; q++) s->bmax[g * LOLCAT__QBLOCK + q] = -INFINITY, s->bwsum[g * LOLCAT__QBLOCK + q] = 0.0f;
+    memset(s->bnum, 0, (size_t)ng * LOLCAT__QBLOCK * dv * sizeof(float));
+    for (c0 = kw0; c0 < p0 + t1; c0 += LOLCAT__KCHUNK) {   /* window keys [kw0, p0 + t1), a chunk at a time */
+        const int nk = (int)LOLCAT__MIN((int64_t)LOLCAT__KCHUNK, p0 + t1 - c0), nkp = (nk + 15) & ~15;
+        for (j = 0; j < nkp; j++) {   /* keys transposed, values as rows */
             if (j < nk) {
-                const float *kr = lc__key_at(c, st, L, p0, kw0 + j, kvh);
+                const float *kr = lc__key_at(c, st, L, p0, c0 + j, kvh);
                 for (d = 0; d < dk; d++) s->kt[(size_t)d * nkp + j] = kr[d];
-                memcpy(s->vp + (size_t)j * dvp, lc__value_at(c, st, L, p0, kw0 + j, kvh), (size_t)dv * sizeof(float));
+                memcpy(s->vp + (size_t)j * dvp, lc__value_at(c, st, L, p0, c0 + j, kvh), (size_t)dv * sizeof(float));
                 memset(s->vp + (size_t)j * dvp + dv, 0, (size_t)(dvp - dv) * sizeof(float));
             } else {
                 for (d = 0; d < dk; d++) s->kt[(size_t)d * nkp + j] = 0.0f;
             }
         }
-    }
-    hi = LOLCAT__MAX(hi, lo);
-    for (g = g0; g < g1; g++) {
-        const int h = kvh * G + g;
-        const float *qrow = c->q + (size_t)t0 * H * dk + (size_t)h * dk;
-        float *num = s->bnum, *den = s->bden;
-        memset(num, 0, (size_t)nq * dv * sizeof(float));
-        memset(den, 0, (size_t)nq * sizeof(float));
-        if (nk) {
-            const float weight = L->kind == LOLCAT_LAYER_HYBRID ? L->beta[h] : 1.0f;
+        for (g = 0; g < ng; g++) {
+            const float *qrow = c->q + (size_t)t0 * H * dk + (size_t)(kvh * G + g0 + g) * dk;
+            float *num = s->bnum + (size_t)g * LOLCAT__QBLOCK * dv, *mxs = s->bmax + g * LOLCAT__QBLOCK, *sums = s->bwsum + g * LOLCAT__QBLOCK;
             lc__gemm_small(s->kt, nkp, nk, dk, qrow, (ptrdiff_t)H * dk, 1, nq, s->sc, nkp, scale, 0);
-            for (q = 0; q < nq; q++) {   /* each query's window [ws, i] becomes its softmax weights; the rest 0 */
-                float *sc = s->sc + (size_t)q * nkp, mx = -INFINITY;
-                const int64_t i = p0 + t0 + q;
-                int jw0, jw1;
-                s->bwsum[q] = 0.0f;
-                if (ws[q] > i) { memset(sc, 0, (size_t)nkp * sizeof(float)); continue; }
-                jw0 = (int)(ws[q] - kw0);
-                jw1 = (int)(i - kw0 + 1);
+            for (q = 0; q < nq; q++) {   /* query q's keys in this chunk become weights; the rest 0 */
+                float *sc = s->sc + (size_t)q * nkp, mx;
+                const int jw0 = (int)LOLCAT__MAX(0, ws[q] - c0), jw1 = (int)LOLCAT__MIN((int64_t)nk, p0 + t0 + q + 1 - c0);
+                if (jw0 >= jw1) { memset(sc, 0, (size_t)nkp * sizeof(float)); continue; }
+                mx = mxs[q];
                 for (j = jw0; j < jw1; j++) mx = LOLCAT__MAX(mx, sc[j]);
-                s->bwsum[q] = lc__exp_shift_sum(sc + jw0, jw1 - jw0, mx);
+                if (mx > mxs[q] && mxs[q] != -INFINITY) {   /* a new max: rescale what earlier chunks summed */
+                    const float r = expf(mxs[q] - mx);
+                    for (d = 0; d < dv; d++) num[(size_t)q * dv + d] *= r;
+                    sums[q] *= r;
+                }
+                mxs[q] = mx;
+                sums[q] += lc__exp_shift_sum(sc + jw0, jw1 - jw0, mx);
                 memset(sc, 0, (size_t)jw0 * sizeof(float));
                 memset(sc + jw1, 0, (size_t)(nkp - jw1) * sizeof(float));
             }
-            lc__gemm_small(s->vp, dvp, dv, nk, s->sc, nkp, 1, nq, num, dv, 1.0f, 0);
-            for (q = 0; q < nq; q++)
-                if (ws[q] <= p0 + t0 + q) {
-                    for (d = 0; d < dv; d++) num[(size_t)q * dv + d] *= weight;
-                    den[q] = weight * s->bwsum[q];
-                }
+            lc__gemm_small(s->vp, dvp, dv, nk, s->sc, nkp, 1, nq, num, dv, 1.0f, 1);
+        }
+    }
+    for (g = g0; g < g1; g++) {
+        const int h = kvh * G + g;
+        const float *qrow = c->q + (size_t)t0 * H * dk + (size_t)h * dk;
+        float *num = s->bnum + (size_t)(g - g0) * LOLCAT__QBLOCK * dv, *den = s->bden;
+        const float weight = L->kind == LOLCAT_LAYER_HYBRID ? L->beta[h] : 1.0f;
+        for (q = 0; q < nq; q++) {
+            den[q] = 0.0f;
+            if (ws[q] <= p0 + t0 + q) {
+                for (d = 0; d < dv; d++) num[(size_t)q * dv + d] *= weight;
+                den[q] = weight * s->bwsum[(g - g0) * LOLCAT__QBLOCK + q];
+            }
         }
         if (L->kind != LOLCAT_LAYER_SOFTMAX) {
             float *S = c->ls[il].S + (size_t)h * F * dv, *z = c->ls[il].z + (size_t)h * F;
@@ -3539,7 +3543,6 @@ static int lc__attend_block(lc_ctx *c, int il, int64_t p0, const lc__call *call,
         }
     }
     *folded = hi;
-    return 1;
 }
 #endif
 
@@ -3554,7 +3557,7 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
     const int H = L->n_head, Hkv = L->n_head_kv, G = L->n_head / L->n_head_kv, dk = L->dk, dv = L->dv;
     const int64_t folded0 = st->n_folded;
     const int split = LOLCAT__MAX(1, LOLCAT__MIN(G, (c->n_threads + Hkv - 1) / Hkv)), n_units = Hkv * split;
-    const int blocked = c->attn_blocked && L->kind != LOLCAT_LAYER_SOFTMAX && T > 1;
+    const int blocked = c->attn_blocked && T > 1;
     int u;
     (void)dk;
 #if defined(_OPENMP)
@@ -3567,14 +3570,12 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
         int t0, t;
         for (t0 = 0; t0 < T; t0 += LOLCAT__QBLOCK) {
             const int t1 = LOLCAT__MIN(T, t0 + LOLCAT__QBLOCK);
-            int done = 0;
 #if LOLCAT__SIMD
-            if (blocked && t1 - t0 > 1) done = lc__attend_block(c, il, p0, call, kvh, g0, g1, t0, t1, &folded, s);
+            if (blocked && t1 - t0 > 1) { lc__attend_block(c, il, p0, call, kvh, g0, g1, t0, t1, &folded, s); continue; }
 #else
             (void)blocked;
 #endif
-            if (!done)
-                for (t = t0; t < t1; t++) lc__attend_token(c, il, p0, call, kvh, g0, g1, t, &folded, s);
+            for (t = t0; t < t1; t++) lc__attend_token(c, il, p0, call, kvh, g0, g1, t, &folded, s);
         }
     }
     if (L->kind != LOLCAT_LAYER_SOFTMAX) {

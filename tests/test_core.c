@@ -219,10 +219,11 @@ static void test_split_invariance(void) {
     t_split_case(&s, "low rank + LoRA, untied");
     s = tm_default(); s.wtype = LOLCAT_TYPE_Q8_0; s.n_embd = 64; s.n_ff = 96; s.seed = 6;
     t_split_case(&s, "q8_0 weights");
-    /* a window longer than the blocked attention's key passes (64): prefill blocks fold and
-       read keys in several passes, and their window spans several 16-key panels */
-    s = tm_default(); s.kinds = "hl"; s.window = 70; s.dv = 16; s.fdim = 24; s.seed = 7;
-    t_split_case(&s, "hybrid w=70, F=48");
+    /* a window longer than the blocked attention's passes: prefill blocks fold and read keys in
+       several passes of 64, their window spans several 16-key panels, and the softmax layer's
+       keys (up to 280) go in chunks of 80 with the running max rescaled */
+    s = tm_default(); s.kinds = "shl"; s.window = 70; s.dv = 16; s.fdim = 24; s.seed = 7;
+    t_split_case(&s, "softmax/hybrid/linear w=70, F=48");
 }
 
 /* The terrace mode differs from sliding only on tk checkpoints, and only in the first call. */
