@@ -342,6 +342,87 @@ static void test_kernel_attention(void) {
     }
 }
 
+/* The small products of blocked attention (16x6 kernel reading X in place, rows or columns),
+   and the feature maps of many rows through one of them, against plain loops. */
+static void test_kernel_gemm_small(void) {
+#if LOLCAT__SIMD
+    static const int Rs[4] = {1, 7, 16, 37}, Ks[4] = {1, 5, 64, 83}, Ts[4] = {1, 5, 6, 13};
+    float *A = (float *)malloc(83 * 48 * sizeof(float)), *X = (float *)malloc(13 * 83 * sizeof(float));
+    float Y[13 * 40], Y0[13 * 40];
+    int ri, ki, ti, mode, acc, r, k, t;
+    tk_fill(A, 83 * 48, 1.0f, 41);
+    tk_fill(X, 13 * 83, 1.0f, 42);
+    for (ri = 0; ri < 4; ri++)
+        for (ki = 0; ki < 4; ki++)
+            for (ti = 0; ti < 4; ti++)
+                for (mode = 0; mode < 2; mode++)
+                    for (acc = 0; acc < 2; acc++) {
+                        const int R = Rs[ri], K = Ks[ki], T = Ts[ti], lda = 48, ldy = 40;
+                        const ptrdiff_t xt = mode ? 1 : 83, xk = mode ? 13 : 1;   /* rows of X, or columns of X^T */
+                        double worst = 0;
+                        tk_fill(Y0, 13 * 40, 1.0f, (uint64_t)(ri * 64 + ki * 16 + ti * 4 + mode * 2 + acc));
+                        memcpy(Y, Y0, sizeof Y);
+                        lc__gemm_small(A, lda, R, K, X, xt, xk, T, Y, ldy, 0.5f, acc);
+                        for (t = 0; t < T; t++)
+                            for (r = 0; r < R; r++) {
+                                double sum = 0, bound = 0, want, e;
+                                for (k = 0; k < K; k++) {
+                                    const double term = (double)A[k * lda + r] * X[t * xt + k * xk];
+                                    sum += term; bound += fabs(term);
+                                }
+                                want = 0.5 * sum + (acc ? Y0[t * ldy + r] : 0.0);
+                                e = fabs(want - Y[t * ldy + r]) / (0.5 * bound + fabs(Y0[t * ldy + r]) + 1e-30);
+                                if (!(e <= worst)) worst = e;
+                            }
+                        for (t = 0; t < 13; t++)   /* nothing outside the T x R block is touched */
+                            for (r = 0; r < 40; r++)
+                                if ((t >= T || r >= R) && Y[t * ldy + r] != Y0[t * ldy + r]) worst = 1.0;
+                        CHECK(worst <= 1e-5, "gemm_small R=%d K=%d T=%d %s%s: %.3g", R, K, T, mode ? "columns" : "rows", acc ? " accumulate" : "", worst);
+                    }
+    {   /* feature maps of n rows through one product against lc__fmap_ref row by row */
+        static const lc_feature_map kinds[3] = {LOLCAT_FMAP_HEDGEHOG, LOLCAT_FMAP_HEDGEHOG_HALF, LOLCAT_FMAP_T2R};
+        static const int ds[2] = {5, 67}, Fs[3] = {3, 16, 37}, ns[3] = {1, 13, 64};
+        lc_model m;
+        lc__thread_scratch sc;
+        float *W = (float *)malloc(67 * 37 * sizeof(float)), *Xr = (float *)malloc(64 * 70 * sizeof(float));
+        float *out = (float *)malloc(64 * 74 * sizeof(float)), want[74], u[48], bound[74];
+        int kk, di, fi, ni, j;
+        memset(&m, 0, sizeof m);
+        memset(&sc, 0, sizeof sc);
+        sc.u = (float *)malloc(48 * sizeof(float));
+        sc.fu = (float *)malloc(64 * 48 * sizeof(float));
+        sc.wpad = (float *)malloc(67 * 48 * sizeof(float));
+        m.feature_eps = 1e-6f;
+        for (kk = 0; kk < 3; kk++)
+            for (di = 0; di < 2; di++)
+                for (fi = 0; fi < 3; fi++)
+                    for (ni = 0; ni < 3; ni++) {
+                        const int d = ds[di], F = Fs[fi], n = ns[ni], nf = kinds[kk] == LOLCAT_FMAP_HEDGEHOG ? 2 * F : F;
+                        double worst = 0;
+                        m.fmap = kinds[kk]; m.fmap_dim = F;
+                        tk_fill(W, d * F, 0.5f, (uint64_t)(kk * 18 + di * 9 + fi * 3 + ni));
+                        tk_fill(Xr, 64 * 70, 1.5f, (uint64_t)(ni + 50));
+                        lc__fmap_rows(&m, W, 0.1f, Xr, 70, n, d, out, 74, &sc);
+                        for (r = 0; r < n; r++) {
+                            lc__fmap_ref(kinds[kk], W, 0.1f, Xr + r * 70, d, F, 1e-6f, u, want);
+                            for (j = 0; j < nf; j++) {   /* relu(u + b) is as exact as u: bound by the terms of u */
+                                int i;
+                                bound[j] = fabsf(want[j]);
+                                if (kinds[kk] == LOLCAT_FMAP_T2R)
+                                    for (bound[j] = 0.1f, i = 0; i < d; i++) bound[j] += fabsf(Xr[r * 70 + i] * W[i * F + j]);
+                            }
+                            if (!(tk_err_bound(want, out + r * 74, bound, nf) <= worst)) worst = tk_err_bound(want, out + r * 74, bound, nf);
+                        }
+                        CHECK(worst <= 1e-5, "fmap_rows kind %d d=%d F=%d n=%d: %.3g", (int)kinds[kk], d, F, n, worst);
+                    }
+        free(W); free(Xr); free(out); free(sc.u); free(sc.fu); free(sc.wpad);
+    }
+    free(A); free(X);
+#else
+    t_skip("scalar build: blocked attention is a SIMD path");
+#endif
+}
+
 #define T_KERNEL_SUITES \
     {"kernels/exp", test_kernel_exp}, \
     {"kernels/convert", test_kernel_convert}, \
@@ -349,4 +430,5 @@ static void test_kernel_attention(void) {
     {"kernels/int8_dot4", test_kernel_int8_dot4}, \
     {"kernels/matmul", test_kernel_matmul}, \
     {"kernels/vector_ops", test_kernel_vector_ops}, \
-    {"kernels/attention", test_kernel_attention},
+    {"kernels/attention", test_kernel_attention}, \
+    {"kernels/gemm_small", test_kernel_gemm_small},

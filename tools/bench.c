@@ -788,7 +788,7 @@ static void bench_usage(void) {
            "  --export FILE       write the (first) synthetic model, with a vocabulary, as GGUF and exit\n"
            "  --export-llama2c F  write the same f32 softmax weights as run.c (F) and runq.c (F.q8) checkpoints\n"
            "  -t N                threads (default: all cores)\n"
-           "  -b N                prefill chunk, n_batch (default 64)\n"
+           "  -b N                prefill chunk, n_batch (default: the library's, 256)\n"
            "  --positions LIST    decode positions (default 0,1k,4k,16k,32k)\n"
            "  --prefill LIST      prompt lengths (default 512,4096; 0 = none)\n"
            "  --decode-tokens N   timed decode steps per position (default 16)\n"
