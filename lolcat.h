@@ -3549,7 +3549,7 @@ static void lc__attend_block(lc_ctx *c, int il, int64_t p0, const lc__call *call
 /* Attention of one layer for T queries at positions p0..p0+T-1. Work units are one key/value
    head with all its query heads (or a part of them when there are fewer key/value heads than
    threads). Prefill in SIMD builds goes through lc__attend_block, QBLOCK queries at a time;
-   decode, scalar builds and softmax layers go token by token (lc__attend_token), in order. */
+   decode and scalar builds go token by token (lc__attend_token), in order. */
 static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *call, int last_chunk) {
     const lc_model *m = c->model;
     const lc__layer *L = &m->layers[il];
@@ -3559,7 +3559,6 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
     const int split = LOLCAT__MAX(1, LOLCAT__MIN(G, (c->n_threads + Hkv - 1) / Hkv)), n_units = Hkv * split;
     const int blocked = c->attn_blocked && T > 1;
     int u;
-    (void)dk;
 #if defined(_OPENMP)
 #pragma omp parallel for num_threads(c->n_threads) schedule(static) if (c->n_threads > 1)
 #endif
