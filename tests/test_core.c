@@ -224,6 +224,11 @@ static void test_split_invariance(void) {
        keys (up to 280) go in chunks of 80 with the running max rescaled */
     s = tm_default(); s.kinds = "shl"; s.window = 70; s.dv = 16; s.fdim = 24; s.seed = 7;
     t_split_case(&s, "softmax/hybrid/linear w=70, F=48");
+    /* head sizes of real checkpoints (64, Hedgehog F = 2 x 32), one key/value head for 4 query
+       heads: no padded copies of S or of the feature-map weights */
+    s = tm_default(); s.kinds = "hsl"; s.n_embd = 64; s.dk = 64; s.dv = 64; s.fdim = 32; s.n_head = 4; s.n_head_kv = 1;
+    s.window = 24; s.seed = 9;
+    t_split_case(&s, "hybrid/softmax/linear d=64 F=64 GQA 4/1");
 }
 
 /* The terrace mode differs from sliding only on tk checkpoints, and only in the first call. */
