@@ -1833,7 +1833,31 @@ static LOLCAT__MAYBE_UNUSED void lc__fmap_ref(lc_feature_map kind, const float *
 }
 
 #if LOLCAT__SIMD
-/* The SIMD feature map: u = xW by rows of 4 axpys at once, vector exp in the softmaxes. */
+/* y[0..n) += sum_i a[i] * M[i][0..n) over the m rows of a row-major matrix: the vector-matrix
+   product of the feature maps and of the linear read-out (decode). AVX2 keeps 32 columns of y
+   in registers while it walks the rows instead of loading and storing y once per row; the
+   rows are added in the same order, one fused multiply-add each, as axpys would. */
+static void lc__vecmat_acc(float *y, const float *a, const float *M, int m, int n) {
+    int i, c = 0;
+#if LOLCAT__AVX2
+    for (; c + 32 <= n; c += 32) {
+        __m256 y0 = _mm256_loadu_ps(y + c), y1 = _mm256_loadu_ps(y + c + 8), y2 = _mm256_loadu_ps(y + c + 16), y3 = _mm256_loadu_ps(y + c + 24);
+        for (i = 0; i < m; i++) {
+            const float *row = M + (size_t)i * n + c;
+            const __m256 p = _mm256_set1_ps(a[i]);
+            y0 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row), y0);
+            y1 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 8), y1);
+            y2 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 16), y2);
+            y3 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 24), y3);
+        }
+        _mm256_storeu_ps(y + c, y0); _mm256_storeu_ps(y + c + 8, y1);
+        _mm256_storeu_ps(y + c + 16, y2); _mm256_storeu_ps(y + c + 24, y3);
+    }
+#endif
+    if (c < n)
+        for (i = 0; i < m; i++) lc__axpy(y + c, a[i], M + (size_t)i * n + c, n - c);
+}
+/* The SIMD feature map: u = xW as one vector-matrix product, vector exp in the softmaxes. */
 static void lc__softmax_into_simd(float *out, const float *u, float sign, int n, float eps) {
     float m = -INFINITY, sum;
     int i;
@@ -1866,7 +1890,7 @@ static void lc__fmap_simd(lc_feature_map kind, const float *W, float bias, const
         return;
     }
     memset(u, 0, (size_t)F * sizeof(float));
-    for (i = 0; i < d; i++) lc__axpy(u, x[i], W + (size_t)i * F, F);
+    lc__vecmat_acc(u, x, W, d, F);
     lc__fmap_finish_simd(kind, u, bias, F, eps, out);
 }
 #endif
@@ -1900,28 +1924,6 @@ static LOLCAT__MAYBE_UNUSED float lc__state_read_ref(const float *S, const float
     }
     return den;
 }
-#if LOLCAT__AVX2
-/* The read-out keeps 32 columns of num in registers while it walks all n_feat rows of S. */
-static float lc__state_read_avx2(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
-    int f, d = 0;
-    for (; d + 32 <= dv; d += 32) {
-        __m256 a0 = _mm256_loadu_ps(num + d), a1 = _mm256_loadu_ps(num + d + 8), a2 = _mm256_loadu_ps(num + d + 16), a3 = _mm256_loadu_ps(num + d + 24);
-        for (f = 0; f < n_feat; f++) {
-            const float *row = S + (size_t)f * dv + d;
-            __m256 p = _mm256_set1_ps(phi[f]);
-            a0 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row), a0);
-            a1 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 8), a1);
-            a2 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 16), a2);
-            a3 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 24), a3);
-        }
-        _mm256_storeu_ps(num + d, a0); _mm256_storeu_ps(num + d + 8, a1);
-        _mm256_storeu_ps(num + d + 16, a2); _mm256_storeu_ps(num + d + 24, a3);
-    }
-    if (d < dv)
-        for (f = 0; f < n_feat; f++) lc__axpy_avx2(num + d, phi[f], S + (size_t)f * dv + d, dv - d);
-    return lc__dot_f32_avx2(phi, z, n_feat);
-}
-#endif
 /* Window pieces over n key/value rows given by pointers (the rows live in a ring or cache):
    out[j] = (q . keys[j]) * scale, and num += sum_j p[j] * rows[j]. */
 static LOLCAT__MAYBE_UNUSED void lc__scores_ref(const float *q, const float *const *keys, int n, int dk, float scale, float *out) {
@@ -1992,12 +1994,9 @@ static void lc__state_update(float *S, float *z, const float *phi, const float *
 #endif
 }
 static float lc__state_read(const float *S, const float *z, const float *phi, float *num, int n_feat, int dv) {
-#if LOLCAT__AVX2
-    return lc__state_read_avx2(S, z, phi, num, n_feat, dv);
-#elif LOLCAT__NEON
-    int f;
-    for (f = 0; f < n_feat; f++) lc__axpy_neon(num, phi[f], S + (size_t)f * dv, dv);
-    return lc__dot_f32_neon(phi, z, n_feat);
+#if LOLCAT__SIMD
+    lc__vecmat_acc(num, phi, S, n_feat, dv);
+    return lc__dot_f32(phi, z, n_feat);
 #else
     return lc__state_read_ref(S, z, phi, num, n_feat, dv);
 #endif
