@@ -1833,17 +1833,18 @@ static LOLCAT__MAYBE_UNUSED void lc__fmap_ref(lc_feature_map kind, const float *
 }
 
 #if LOLCAT__SIMD
-/* y[0..n) += sum_i a[i] * M[i][0..n) over the m rows of a row-major matrix: the vector-matrix
-   product of the feature maps and of the linear read-out (decode). AVX2 keeps 32 columns of y
+/* y[0..n) += sum_i a[i] * row_i[0..n) over m rows: row_i = rows[i], or M + i*n when rows is
+   NULL (a row-major matrix). The vector-matrix product of the feature maps and the linear
+   read-out, and the window's weighted values (rows in the ring). AVX2 keeps 32 columns of y
    in registers while it walks the rows instead of loading and storing y once per row; the
    rows are added in the same order, one fused multiply-add each, as axpys would. */
-static void lc__vecmat_acc(float *y, const float *a, const float *M, int m, int n) {
+static void lc__rows_acc(float *y, const float *a, const float *const *rows, const float *M, int m, int n) {
     int i, c = 0;
 #if LOLCAT__AVX2
     for (; c + 32 <= n; c += 32) {
         __m256 y0 = _mm256_loadu_ps(y + c), y1 = _mm256_loadu_ps(y + c + 8), y2 = _mm256_loadu_ps(y + c + 16), y3 = _mm256_loadu_ps(y + c + 24);
         for (i = 0; i < m; i++) {
-            const float *row = M + (size_t)i * n + c;
+            const float *row = (rows ? rows[i] : M + (size_t)i * n) + c;
             const __m256 p = _mm256_set1_ps(a[i]);
             y0 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row), y0);
             y1 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 8), y1);
@@ -1855,8 +1856,9 @@ static void lc__vecmat_acc(float *y, const float *a, const float *M, int m, int 
     }
 #endif
     if (c < n)
-        for (i = 0; i < m; i++) lc__axpy(y + c, a[i], M + (size_t)i * n + c, n - c);
+        for (i = 0; i < m; i++) lc__axpy(y + c, a[i], (rows ? rows[i] : M + (size_t)i * n) + c, n - c);
 }
+static void lc__vecmat_acc(float *y, const float *a, const float *M, int m, int n) { lc__rows_acc(y, a, NULL, M, m, n); }
 /* The SIMD feature map: u = xW as one vector-matrix product, vector exp in the softmaxes. */
 static void lc__softmax_into_simd(float *out, const float *u, float sign, int n, float eps) {
     float m = -INFINITY, sum;
@@ -1934,26 +1936,6 @@ static LOLCAT__MAYBE_UNUSED void lc__wsum_ref(float *num, const float *p, const 
     int j;
     for (j = 0; j < n; j++) lc__axpy_ref(num, p[j], rows[j], dv);
 }
-#if LOLCAT__AVX2
-static void lc__wsum_avx2(float *num, const float *p, const float *const *rows, int n, int dv) {
-    int j, d = 0;
-    for (; d + 32 <= dv; d += 32) {   /* 32 columns of num stay in registers over all rows */
-        __m256 a0 = _mm256_loadu_ps(num + d), a1 = _mm256_loadu_ps(num + d + 8), a2 = _mm256_loadu_ps(num + d + 16), a3 = _mm256_loadu_ps(num + d + 24);
-        for (j = 0; j < n; j++) {
-            const __m256 pj = _mm256_set1_ps(p[j]);
-            const float *v = rows[j] + d;
-            a0 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v), a0);
-            a1 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 8), a1);
-            a2 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 16), a2);
-            a3 = _mm256_fmadd_ps(pj, _mm256_loadu_ps(v + 24), a3);
-        }
-        _mm256_storeu_ps(num + d, a0); _mm256_storeu_ps(num + d + 8, a1);
-        _mm256_storeu_ps(num + d + 16, a2); _mm256_storeu_ps(num + d + 24, a3);
-    }
-    if (d < dv)
-        for (j = 0; j < n; j++) lc__axpy_avx2(num + d, p[j], rows[j] + d, dv - d);
-}
-#endif
 #if LOLCAT__SIMD
 static void lc__scores_simd(const float *q, const float *const *keys, int n, int dk, float scale, float *out) {
     int j, i;
@@ -1974,11 +1956,8 @@ static void lc__scores(const float *q, const float *const *keys, int n, int dk, 
 #endif
 }
 static void lc__wsum(float *num, const float *p, const float *const *rows, int n, int dv) {
-#if LOLCAT__AVX2
-    lc__wsum_avx2(num, p, rows, n, dv);
-#elif LOLCAT__NEON
-    int j;
-    for (j = 0; j < n; j++) lc__axpy_neon(num, p[j], rows[j], dv);
+#if LOLCAT__SIMD
+    lc__rows_acc(num, p, rows, NULL, n, dv);
 #else
     lc__wsum_ref(num, p, rows, n, dv);
 #endif
@@ -3080,7 +3059,6 @@ struct lc_ctx {
     float            *x, *xn, *q, *k, *v, *att, *ffg, *ffu, *tmp, *rope_cs, *logits;
     lc__mm_scratch    mm;                /* matmul scratch: per-thread rows, rounded activations */
     lc__thread_scratch *ts;
-    int               attn_blocked;      /* prefill attention goes through lc__attend_block */
     float            *block;             /* one allocation holding every float buffer above */
     size_t            block_floats;
     char              err[LOLCAT__ERR_CAP];
@@ -3128,7 +3106,6 @@ static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
             LOLCAT__TAKE(st->z, L->n_head, L->n_feat, 1);
         }
     }
-    c->attn_blocked = LOLCAT__SIMD;
     c->mm.rowbuf_stride = (lc__mm_rowbuf_floats(m->max_in) + 15) & ~(size_t)15;
     LOLCAT__TAKE(c->mm.rowbuf, c->mm.rowbuf_stride, nt, 1);
     if (LOLCAT__SIMD) LOLCAT__TAKE(c->mm.xp, lc__mm_xp_floats(m->max_in, (int)T), 1, 1);
@@ -3140,7 +3117,7 @@ static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
         LOLCAT__TAKE(s->u, LOLCAT__MAX(m->fmap_dim, 1), 1, 1);
         LOLCAT__TAKE(s->num, LOLCAT__MAX(m->max_dv, 1), LOLCAT__MAX(m->max_group, 1), 1);
         LOLCAT__TAKE(s->wsum, LOLCAT__MAX(m->max_group, 1), 1, 1);
-        if (c->attn_blocked) {
+        if (LOLCAT__SIMD) {   /* lc__attend_block */
             LOLCAT__TAKE(s->kt, m->max_dk, nkeys, 1);
             LOLCAT__TAKE(s->vp, nkeys, dvp, 1);
             LOLCAT__TAKE(s->sc, LOLCAT__QBLOCK, nkeys, 1);
@@ -3380,6 +3357,11 @@ static void lc__attend_token(lc_ctx *c, int il, int64_t p0, const lc__call *call
 }
 
 #if LOLCAT__SIMD
+/* dst[0..n) = src, dst[n..n_pad) = 0: rows the 16-wide kernel reads whole. */
+static void lc__copy_padded(float *dst, const float *src, int n, int n_pad) {
+    memcpy(dst, src, (size_t)n * sizeof(float));
+    memset(dst + n, 0, (size_t)(n_pad - n) * sizeof(float));
+}
 /* Feature maps of n rows of X (row stride ldx, n <= FBLOCK) into out (row stride ldo): the
    products u = xW of all rows as one small matrix product, then each row's nonlinearity. */
 static void lc__fmap_rows(const lc_model *m, const float *W, float bias, const float *X, int ldx, int n, int d,
@@ -3392,10 +3374,7 @@ static void lc__fmap_rows(const lc_model *m, const float *W, float bias, const f
         return;
     }
     if (Fp != F) {   /* the kernel reads 16 columns at a time */
-        for (r = 0; r < d; r++) {
-            memcpy(s->wpad + (size_t)r * Fp, W + (size_t)r * F, (size_t)F * sizeof(float));
-            memset(s->wpad + (size_t)r * Fp + F, 0, (size_t)(Fp - F) * sizeof(float));
-        }
+        for (r = 0; r < d; r++) lc__copy_padded(s->wpad + (size_t)r * Fp, W + (size_t)r * F, F, Fp);
         A = s->wpad;
     }
     lc__gemm_small(A, Fp, F, d, X, ldx, 1, n, s->fu, Fp, 1.0f, 0);
@@ -3412,8 +3391,7 @@ static void lc__key_block(const lc_ctx *c, int il, int h, int64_t p0, int64_t a,
     int j;
     for (j = 0; j < nb; j++) {
         memcpy(s->kg + (size_t)j * dk, lc__key_at(c, st, L, p0, a + j, kvh), (size_t)dk * sizeof(float));
-        memcpy(s->vi + (size_t)j * dvp, lc__value_at(c, st, L, p0, a + j, kvh), (size_t)dv * sizeof(float));
-        memset(s->vi + (size_t)j * dvp + dv, 0, (size_t)(dvp - dv) * sizeof(float));
+        lc__copy_padded(s->vi + (size_t)j * dvp, lc__value_at(c, st, L, p0, a + j, kvh), dv, dvp);
     }
     lc__fmap_rows(m, W, L->fmap_k_bias ? L->fmap_k_bias[h] : 0.0f, s->kg, dk, nb, dk, s->phk, L->n_feat, s);
 }
@@ -3460,8 +3438,7 @@ static void lc__attend_block(lc_ctx *c, int il, int64_t p0, const lc__call *call
             if (j < nk) {
                 const float *kr = lc__key_at(c, st, L, p0, c0 + j, kvh);
                 for (d = 0; d < dk; d++) s->kt[(size_t)d * nkp + j] = kr[d];
-                memcpy(s->vp + (size_t)j * dvp, lc__value_at(c, st, L, p0, c0 + j, kvh), (size_t)dv * sizeof(float));
-                memset(s->vp + (size_t)j * dvp + dv, 0, (size_t)(dvp - dv) * sizeof(float));
+                lc__copy_padded(s->vp + (size_t)j * dvp, lc__value_at(c, st, L, p0, c0 + j, kvh), dv, dvp);
             } else {
                 for (d = 0; d < dk; d++) s->kt[(size_t)d * nkp + j] = 0.0f;
             }
@@ -3511,10 +3488,7 @@ static void lc__attend_block(lc_ctx *c, int il, int64_t p0, const lc__call *call
             }
             lc__fmap_rows(m, Wq, L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f, qrow, H * dk, nq, dk, s->phq, F, s);
             if (dvp != dv) {   /* the kernel reads 16 columns at a time */
-                for (j = 0; j < F; j++) {
-                    memcpy(s->sp + (size_t)j * dvp, S + (size_t)j * dv, (size_t)dv * sizeof(float));
-                    memset(s->sp + (size_t)j * dvp + dv, 0, (size_t)(dvp - dv) * sizeof(float));
-                }
+                for (j = 0; j < F; j++) lc__copy_padded(s->sp + (size_t)j * dvp, S + (size_t)j * dv, dv, dvp);
                 sp = s->sp;
             }
             lc__gemm_small(sp, dvp, dv, F, s->phq, F, 1, nq, num, dv, 1.0f, 1);
@@ -3556,7 +3530,6 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
     const int H = L->n_head, Hkv = L->n_head_kv, G = L->n_head / L->n_head_kv, dk = L->dk, dv = L->dv;
     const int64_t folded0 = st->n_folded;
     const int split = LOLCAT__MAX(1, LOLCAT__MIN(G, (c->n_threads + Hkv - 1) / Hkv)), n_units = Hkv * split;
-    const int blocked = c->attn_blocked && T > 1;
     int u;
 #if defined(_OPENMP)
 #pragma omp parallel for num_threads(c->n_threads) schedule(static) if (c->n_threads > 1)
@@ -3569,9 +3542,7 @@ static void lc__attention(lc_ctx *c, int il, int64_t p0, int T, const lc__call *
         for (t0 = 0; t0 < T; t0 += LOLCAT__QBLOCK) {
             const int t1 = LOLCAT__MIN(T, t0 + LOLCAT__QBLOCK);
 #if LOLCAT__SIMD
-            if (blocked && t1 - t0 > 1) { lc__attend_block(c, il, p0, call, kvh, g0, g1, t0, t1, &folded, s); continue; }
-#else
-            (void)blocked;
+            if (t1 - t0 > 1) { lc__attend_block(c, il, p0, call, kvh, g0, g1, t0, t1, &folded, s); continue; }
 #endif
             for (t = t0; t < t1; t++) lc__attend_token(c, il, p0, call, kvh, g0, g1, t, &folded, s);
         }
