@@ -3308,17 +3308,22 @@ static const float *lc__value_at(const lc_ctx *c, const lc__layer_state *st, con
 }
 
 /* Folds keys [from, to) of query head h into its S and z. */
-static void lc__fold(const lc_ctx *c, int il, int h, int64_t p0, int64_t from, int64_t to, lc__thread_scratch *s) {
+/* s->phi_k = the features of key j under query head h's key map. */
+static void lc__key_features(const lc_ctx *c, int il, int h, int64_t p0, int64_t j, lc__thread_scratch *s) {
     const lc_model *m = c->model;
     const lc__layer *L = &m->layers[il];
-    const lc__layer_state *st = &c->ls[il];
-    int kvh = h / (L->n_head / L->n_head_kv);
-    float *S = st->S + (size_t)h * L->n_feat * L->dv, *z = st->z + (size_t)h * L->n_feat;
     const float *W = L->fmap_k ? L->fmap_k + (size_t)h * L->dk * m->fmap_dim : NULL;
-    float bias = L->fmap_k_bias ? L->fmap_k_bias[h] : 0.0f;
+    lc__fmap(m->fmap, W, L->fmap_k_bias ? L->fmap_k_bias[h] : 0.0f, lc__key_at(c, &c->ls[il], L, p0, j, h / (L->n_head / L->n_head_kv)),
+             L->dk, m->fmap_dim, m->feature_eps, s->u, s->phi_k);
+}
+static void lc__fold(const lc_ctx *c, int il, int h, int64_t p0, int64_t from, int64_t to, lc__thread_scratch *s) {
+    const lc__layer *L = &c->model->layers[il];
+    const lc__layer_state *st = &c->ls[il];
+    const int kvh = h / (L->n_head / L->n_head_kv);
+    float *S = st->S + (size_t)h * L->n_feat * L->dv, *z = st->z + (size_t)h * L->n_feat;
     int64_t j;
     for (j = from; j < to; j++) {
-        lc__fmap(m->fmap, W, bias, lc__key_at(c, st, L, p0, j, kvh), L->dk, m->fmap_dim, m->feature_eps, s->u, s->phi_k);
+        lc__key_features(c, il, h, p0, j, s);
         lc__state_update(S, z, s->phi_k, lc__value_at(c, st, L, p0, j, kvh), L->n_feat, L->dv);
     }
 }
@@ -3388,9 +3393,7 @@ static void lc__attend_token(lc_ctx *c, int il, int64_t p0, const lc__call *call
             lc__fmap(m->fmap, Wq, L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f, qi, dk, m->fmap_dim, m->feature_eps, s->u, s->phi_q);
 #if LOLCAT__SIMD
             if (fuse) {
-                const float *Wk = L->fmap_k ? L->fmap_k + (size_t)h * dk * m->fmap_dim : NULL;
-                lc__fmap(m->fmap, Wk, L->fmap_k_bias ? L->fmap_k_bias[h] : 0.0f, lc__key_at(c, st, L, p0, le - 1, kvh), dk, m->fmap_dim,
-                         m->feature_eps, s->u, s->phi_k);
+                lc__key_features(c, il, h, p0, le - 1, s);
                 den += lc__state_update_read(S, z, s->phi_k, lc__value_at(c, st, L, p0, le - 1, kvh), s->phi_q, num, L->n_feat, dv);
             } else
 #endif
