@@ -5,8 +5,8 @@
    registers), then runs synthetic models of real shapes built in memory (random weights,
    any type, any attention layout) or a GGUF file, and prints (and appends to a CSV):
      decode tok/s at given context positions, with the weight bandwidth it implies (against
-       the probe before the model, and, as the median over rounds, against the better of two
-       short probes taken just before and after each round: the machine is shared and its
+       the probe before the model, and, as the median over rounds, against the better of the
+       probes taken just before and after each round: the machine is shared and its
        bandwidth moves within a run),
      prefill tok/s and GFLOP/s for given prompt lengths, the same prompt fed token by token,
      prefill with one thread, and the bytes of state a sequence holds.
@@ -112,50 +112,46 @@ static LOLCAT__NOINLINE double bench_read_pass(const float *a, size_t n, int nt,
     return (double)n * sizeof(float) / best / 1e9;
 }
 
-/* The machine's read bandwidth: the best of several read patterns (1, 4 and 8 streams per
-   thread, with and without software prefetch, and 4 adjacent rows of 8 and 32 KiB). Taking the best makes every "% of bandwidth"
+/* The read patterns the probes try: 1, 4 and 8 streams per thread, with and without software
+   prefetch, and 4 adjacent rows of 8 and 32 KiB. Taking the best makes every "% of bandwidth"
    below a conservative figure. */
-static double bench_read_bandwidth(int nt, size_t bytes) {
+static double bench_best_pattern(const float *a, size_t n, int nt, int reps) {
     static const int streams[] = {1, 4, 4, 8, 8, 4, 4};
     static const size_t ahead[] = {0, 0, 512, 512, 2048, 0, 0};
     static const size_t row[] = {0, 0, 0, 0, 0, 2048, 8192};
-    size_t n = bytes / sizeof(float), i;
-    float *a = (float *)malloc(bytes);
     double best = 0.0;
     int v;
-    if (!a) return 0.0;
+    for (v = 0; v < (int)(sizeof streams / sizeof streams[0]); v++)
+        best = LOLCAT__MAX(best, bench_read_pass(a, n, nt, streams[v], ahead[v], row[v], reps));
+    return best;
+}
+static float *bench_probe_buffer(size_t n, int nt) {   /* first touch from the threads that read it */
+    float *a = (float *)malloc(n * sizeof(float));
+    size_t i;
+    if (!a) return NULL;
 #if defined(_OPENMP)
 #pragma omp parallel for num_threads(nt) schedule(static)
 #endif
-    for (i = 0; i < n; i++) a[i] = 1.0f;   /* first touch from the threads that read it */
-    for (v = 0; v < (int)(sizeof streams / sizeof streams[0]); v++)
-        best = LOLCAT__MAX(best, bench_read_pass(a, n, nt, streams[v], ahead[v], row[v], 6));
+    for (i = 0; i < n; i++) a[i] = 1.0f;
+    return a;
+}
+/* The machine's read bandwidth: the best pattern, 6 passes each over `bytes`. */
+static double bench_read_bandwidth(int nt, size_t bytes) {
+    float *a = bench_probe_buffer(bytes / sizeof(float), nt);
+    double best;
+    if (!a) return 0.0;
+    best = bench_best_pattern(a, bytes / sizeof(float), nt, 6);
     free(a);
     return best;
 }
-
-/* The same patterns over a kept 1 GiB buffer, 2 passes each (about 0.4 s): the bandwidth
-   right next to a timed decode round. The machine is shared, and its bandwidth moves by a
-   third within a run, so decode is compared with the probes taken just before and after it. */
+/* The same over a kept 1 GiB buffer, 2 passes each (about 0.4 s): the bandwidth right next to
+   a timed decode round. The machine is shared, and its bandwidth moves by a third within a
+   run, so decode is compared with the probes taken just before and after it. */
 static double bench_probe_near(int nt) {
     static float *a = NULL;
-    static const int streams[] = {1, 4, 4, 8, 8, 4, 4};
-    static const size_t ahead[] = {0, 0, 512, 512, 2048, 0, 0};
-    static const size_t row[] = {0, 0, 0, 0, 0, 2048, 8192};
     const size_t n = ((size_t)1 << 30) / sizeof(float);
-    double best = 0.0;
-    int v;
-    if (!a) {
-        size_t i;
-        if (!(a = (float *)malloc(n * sizeof(float)))) return 0.0;
-#if defined(_OPENMP)
-#pragma omp parallel for num_threads(nt) schedule(static)
-#endif
-        for (i = 0; i < n; i++) a[i] = 1.0f;
-    }
-    for (v = 0; v < (int)(sizeof streams / sizeof streams[0]); v++)
-        best = LOLCAT__MAX(best, bench_read_pass(a, n, nt, streams[v], ahead[v], row[v], 2));
-    return best;
+    if (!a && !(a = bench_probe_buffer(n, nt))) return 0.0;
+    return bench_best_pattern(a, n, nt, 2);
 }
 
 /* FP32 FMA peak: 12 independent chains of fused multiply-adds per thread, in registers. */
