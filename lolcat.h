@@ -1980,39 +1980,6 @@ static float lc__state_read(const float *S, const float *z, const float *phi, fl
     return lc__state_read_ref(S, z, phi, num, n_feat, dv);
 #endif
 }
-#if LOLCAT__SIMD
-/* A decode step's linear part when one key enters the state: lc__state_update(phi_k, v) then
-   lc__state_read(phi_q), with each row of S loaded and stored once instead of loaded twice
-   (S is most of the bytes a LoLCATs layer's attention moves per token). Every element gets the
-   same operations in the same order as the two calls, so the results are identical. */
-static float lc__state_update_read(float *S, float *z, const float *phi_k, const float *v, const float *phi_q,
-                                   float *num, int n_feat, int dv) {
-    int f, c = 0;
-#if LOLCAT__AVX2
-    for (; c + 32 <= dv; c += 32) {
-        const __m256 v0 = _mm256_loadu_ps(v + c), v1 = _mm256_loadu_ps(v + c + 8), v2 = _mm256_loadu_ps(v + c + 16), v3 = _mm256_loadu_ps(v + c + 24);
-        __m256 y0 = _mm256_loadu_ps(num + c), y1 = _mm256_loadu_ps(num + c + 8), y2 = _mm256_loadu_ps(num + c + 16), y3 = _mm256_loadu_ps(num + c + 24);
-        for (f = 0; f < n_feat; f++) {
-            float *row = S + (size_t)f * dv + c;
-            const __m256 pk = _mm256_set1_ps(phi_k[f]), pq = _mm256_set1_ps(phi_q[f]);
-            const __m256 s0 = _mm256_fmadd_ps(pk, v0, _mm256_loadu_ps(row)), s1 = _mm256_fmadd_ps(pk, v1, _mm256_loadu_ps(row + 8));
-            const __m256 s2 = _mm256_fmadd_ps(pk, v2, _mm256_loadu_ps(row + 16)), s3 = _mm256_fmadd_ps(pk, v3, _mm256_loadu_ps(row + 24));
-            _mm256_storeu_ps(row, s0); _mm256_storeu_ps(row + 8, s1); _mm256_storeu_ps(row + 16, s2); _mm256_storeu_ps(row + 24, s3);
-            y0 = _mm256_fmadd_ps(pq, s0, y0); y1 = _mm256_fmadd_ps(pq, s1, y1);
-            y2 = _mm256_fmadd_ps(pq, s2, y2); y3 = _mm256_fmadd_ps(pq, s3, y3);
-        }
-        _mm256_storeu_ps(num + c, y0); _mm256_storeu_ps(num + c + 8, y1);
-        _mm256_storeu_ps(num + c + 16, y2); _mm256_storeu_ps(num + c + 24, y3);
-    }
-#endif
-    if (c < dv) {   /* the columns left (all of them without AVX2): the two passes, as the calls make them */
-        for (f = 0; f < n_feat; f++) lc__axpy(S + (size_t)f * dv + c, phi_k[f], v + c, dv - c);
-        for (f = 0; f < n_feat; f++) lc__axpy(num + c, phi_q[f], S + (size_t)f * dv + c, dv - c);
-    }
-    lc__axpy(z, 1.0f, phi_k, n_feat);
-    return lc__dot_f32(phi_q, z, n_feat);
-}
-#endif
 
 /* Blocked attention (prefill in SIMD builds, lc__attend_block): queries go LOLCAT__QBLOCK at a
    time through small matrix products, their softmax keys LOLCAT__KCHUNK at a time (the 79 keys
@@ -3308,22 +3275,17 @@ static const float *lc__value_at(const lc_ctx *c, const lc__layer_state *st, con
 }
 
 /* Folds keys [from, to) of query head h into its S and z. */
-/* s->phi_k = the features of key j under query head h's key map. */
-static void lc__key_features(const lc_ctx *c, int il, int h, int64_t p0, int64_t j, lc__thread_scratch *s) {
+static void lc__fold(const lc_ctx *c, int il, int h, int64_t p0, int64_t from, int64_t to, lc__thread_scratch *s) {
     const lc_model *m = c->model;
     const lc__layer *L = &m->layers[il];
-    const float *W = L->fmap_k ? L->fmap_k + (size_t)h * L->dk * m->fmap_dim : NULL;
-    lc__fmap(m->fmap, W, L->fmap_k_bias ? L->fmap_k_bias[h] : 0.0f, lc__key_at(c, &c->ls[il], L, p0, j, h / (L->n_head / L->n_head_kv)),
-             L->dk, m->fmap_dim, m->feature_eps, s->u, s->phi_k);
-}
-static void lc__fold(const lc_ctx *c, int il, int h, int64_t p0, int64_t from, int64_t to, lc__thread_scratch *s) {
-    const lc__layer *L = &c->model->layers[il];
     const lc__layer_state *st = &c->ls[il];
-    const int kvh = h / (L->n_head / L->n_head_kv);
+    int kvh = h / (L->n_head / L->n_head_kv);
     float *S = st->S + (size_t)h * L->n_feat * L->dv, *z = st->z + (size_t)h * L->n_feat;
+    const float *W = L->fmap_k ? L->fmap_k + (size_t)h * L->dk * m->fmap_dim : NULL;
+    float bias = L->fmap_k_bias ? L->fmap_k_bias[h] : 0.0f;
     int64_t j;
     for (j = from; j < to; j++) {
-        lc__key_features(c, il, h, p0, j, s);
+        lc__fmap(m->fmap, W, bias, lc__key_at(c, st, L, p0, j, kvh), L->dk, m->fmap_dim, m->feature_eps, s->u, s->phi_k);
         lc__state_update(S, z, s->phi_k, lc__value_at(c, st, L, p0, j, kvh), L->n_feat, L->dv);
     }
 }
@@ -3345,12 +3307,10 @@ static void lc__attend_token(lc_ctx *c, int il, int64_t p0, const lc__call *call
     const float *krow[LOLCAT__KEY_BLOCK], *vrow[LOLCAT__KEY_BLOCK];
     const int64_t i = p0 + t;
     int64_t ws, le, j0;
-    int g, d, fuse;
+    int g, d;
     lc__bounds(m, L->kind, call, i, &ws, &le);
-    fuse = LOLCAT__SIMD && le == *folded + 1;   /* one key enters S: fold it during the read-out */
     if (le > *folded) {
-        if (!fuse)
-            for (g = g0; g < g1; g++) lc__fold(c, il, kvh * G + g, p0, *folded, le, s);
+        for (g = g0; g < g1; g++) lc__fold(c, il, kvh * G + g, p0, *folded, le, s);
         *folded = le;
     }
     memset(s->num, 0, (size_t)ng * dv * sizeof(float));
@@ -3389,15 +3349,8 @@ static void lc__attend_token(lc_ctx *c, int il, int64_t p0, const lc__call *call
         }
         if (L->kind != LOLCAT_LAYER_SOFTMAX) {
             const float *Wq = L->fmap_q ? L->fmap_q + (size_t)h * dk * m->fmap_dim : NULL;
-            float *S = c->ls[il].S + (size_t)h * L->n_feat * dv, *z = c->ls[il].z + (size_t)h * L->n_feat;
             lc__fmap(m->fmap, Wq, L->fmap_q_bias ? L->fmap_q_bias[h] : 0.0f, qi, dk, m->fmap_dim, m->feature_eps, s->u, s->phi_q);
-#if LOLCAT__SIMD
-            if (fuse) {
-                lc__key_features(c, il, h, p0, le - 1, s);
-                den += lc__state_update_read(S, z, s->phi_k, lc__value_at(c, st, L, p0, le - 1, kvh), s->phi_q, num, L->n_feat, dv);
-            } else
-#endif
-            den += lc__state_read(S, z, s->phi_q, num, L->n_feat, dv);
+            den += lc__state_read(c->ls[il].S + (size_t)h * L->n_feat * dv, c->ls[il].z + (size_t)h * L->n_feat, s->phi_q, num, L->n_feat, dv);
         }
         for (d = 0; d < dv; d++) out[d] = num[d] / den;
     }
