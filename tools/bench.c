@@ -5,9 +5,9 @@
    registers), then runs synthetic models of real shapes built in memory (random weights,
    any type, any attention layout) or a GGUF file, and prints (and appends to a CSV):
      decode tok/s at given context positions, with the weight bandwidth it implies (against
-       the probe before the model, and, as the median over rounds, against the better of the
-       probes taken just before and after each round: the machine is shared and its
-       bandwidth moves within a run),
+       the run's probe, with --summary the best one so far, and, as the median over rounds,
+       against the better of the probes taken just before and after each round: the machine
+       is shared and its bandwidth moves within a run),
      prefill tok/s and GFLOP/s for given prompt lengths, the same prompt fed token by token,
      prefill with one thread, and the bytes of state a sequence holds.
 
@@ -144,12 +144,14 @@ static double bench_read_bandwidth(int nt, size_t bytes) {
     free(a);
     return best;
 }
-/* The same over a kept 1 GiB buffer, 2 passes each (about 0.4 s): the bandwidth right next to
-   a timed decode round. The machine is shared, and its bandwidth moves by a third within a
-   run, so decode is compared with the probes taken just before and after it. */
+/* The same over a kept 1 GiB buffer, 2 passes each (up to about a second): the bandwidth right
+   next to a timed decode round. The machine is shared, and its bandwidth moves by a third
+   within a run, so decode is compared with the probes taken just before and after it.
+   nt = 0 frees the buffer. */
 static double bench_probe_near(int nt) {
     static float *a = NULL;
     const size_t n = ((size_t)1 << 30) / sizeof(float);
+    if (nt == 0) { free(a); a = NULL; return 0.0; }
     if (!a && !(a = bench_probe_buffer(n, nt))) return 0.0;
     return bench_best_pattern(a, n, nt, 2);
 }
@@ -638,10 +640,13 @@ static double bench_attn_flops(const lc_model *m, int64_t i) {
 }
 
 static void bench_csv(const bench_opts *o, const char *model, const char *type, const char *attn, int threads,
-                      const char *kind, long n, double tok_s, double gbps, double frac_bw, double gflops, double frac_peak, double state_bytes) {
+                      const char *kind, long n, double tok_s, double gbps, double frac_bw, double gflops, double frac_peak, double state_bytes,
+                      double frac_near) {   /* frac_near < 0: none (only decode rows have it) */
+    char near[32] = "";
     if (!o->csv) return;
-    fprintf(o->csv, "%s,%s,%s,%d,%s,%ld,%.4f,%.4f,%.2f,%.4f,%.2f,%.4f,%.0f,%.2f,%.1f\n", model, type, attn, threads, kind, n,
-            tok_s, tok_s > 0 ? 1000.0 / tok_s : 0.0, gbps, frac_bw, gflops, frac_peak, state_bytes, o->bandwidth, o->peak);
+    if (frac_near >= 0) snprintf(near, sizeof near, "%.4f", frac_near);
+    fprintf(o->csv, "%s,%s,%s,%d,%s,%ld,%.4f,%.4f,%.2f,%.4f,%.2f,%.4f,%.0f,%.2f,%.1f,%s\n", model, type, attn, threads, kind, n,
+            tok_s, tok_s > 0 ? 1000.0 / tok_s : 0.0, gbps, frac_bw, gflops, frac_peak, state_bytes, o->bandwidth, o->peak, near);
     fflush(o->csv);
 }
 
@@ -745,7 +750,7 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
             med = rounds % 2 ? frac[i][rounds / 2] : 0.5 * (frac[i][rounds / 2 - 1] + frac[i][rounds / 2]);
             printf("  decode  pos %6d: %8.2f tok/s %8.2f ms/tok  weights %6.2f GB/s = %5.1f%% of bandwidth (%5.1f%% next to it)  state %9.2f MB\n",
                    p, tok_s, dt * 1e3, gbps, 100.0 * gbps / o->bandwidth, 100.0 * med, state / 1e6);
-            bench_csv(o, label, type, attn, o->n_threads, "decode", p, tok_s, gbps, med, 0, 0, state);
+            bench_csv(o, label, type, attn, o->n_threads, "decode", p, tok_s, gbps, gbps / o->bandwidth, 0, 0, state, med);
             if (i == 0) { res->decode0 = tok_s; res->gbps0 = gbps; res->frac0 = med; }
             if (p == 256) res->decode_short = tok_s;
             if (p == 32768) { res->decode_long = tok_s; res->have_long = 1; }
@@ -786,18 +791,18 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
         gf = flops / dt / 1e9;
         printf("  prefill %6d tok: %8.2f tok/s  %7.1f GFLOP/s = %5.1f%% of FMA peak%s\n", L, L / dt, gf, 100.0 * gf / o->peak,
                rounds > 1 ? "  (best of alternating rounds)" : "");
-        bench_csv(o, label, type, attn, o->n_threads, "prefill", L, L / dt, 0, 0, gf, gf / o->peak, (double)lc_ctx_state_memory(c));
+        bench_csv(o, label, type, attn, o->n_threads, "prefill", L, L / dt, 0, 0, gf, gf / o->peak, (double)lc_ctx_state_memory(c), -1);
         if (i == 0) {
             res->prefill = L / dt;
             if (n1 > 0) {
                 res->onetok = n1 / best_one;
                 printf("  prefill %6d tok one at a time: %8.2f tok/s  (chunked is %.1fx faster)\n", n1, res->onetok, res->prefill / res->onetok);
-                bench_csv(o, label, type, attn, o->n_threads, "prefill_token_by_token", n1, res->onetok, 0, 0, 0, 0, 0);
+                bench_csv(o, label, type, attn, o->n_threads, "prefill_token_by_token", n1, res->onetok, 0, 0, 0, 0, 0, -1);
             }
             if (want_1t) {
                 res->prefill_1t = L / best_1t;
                 printf("  prefill %6d tok, 1 thread: %8.2f tok/s  (%d threads are %.2fx faster)\n", L, res->prefill_1t, o->n_threads, res->prefill / res->prefill_1t);
-                bench_csv(o, label, type, attn, 1, "prefill", L, res->prefill_1t, 0, 0, 0, 0, 0);
+                bench_csv(o, label, type, attn, 1, "prefill", L, res->prefill_1t, 0, 0, 0, 0, 0, -1);
             }
         }
     }
@@ -836,8 +841,8 @@ static void bench_usage(void) {
            "  --one-token N       also feed the first N prompt tokens one at a time (default 64; 0 = off)\n"
            "  --no-single-thread  skip the 1-thread prefill\n"
            "  --rounds N          time the decode positions, and the first prefill's three timings, in turn N times;\n"
-           "                      each keeps its best (default 1, at most 64); decode also reports the median of its\n"
-           "                      rounds against bandwidth probes taken just before and after each round\n"
+           "                      each keeps its best (default 1; decode at most 64); decode also reports the median of\n"
+           "                      its rounds against bandwidth probes taken just before and after each round\n"
            "  --real-prefill      reach decode positions by real prefill (slow)\n"
            "  --csv FILE          append results as CSV\n"
            "  --summary           print the make-bench summary line (needs f32 and q8_0 of one shape)\n"
@@ -920,13 +925,13 @@ int main(int argc, char **argv) {
         if (probe) fclose(probe);
         o.csv = fopen(csv_path, "a");
         if (!o.csv) { fprintf(stderr, "cannot open %s\n", csv_path); return 1; }
-        if (fresh) fprintf(o.csv, "model,type,attn,threads,kind,n,tok_per_s,ms_per_tok,weight_gbps,frac_bandwidth,gflops,frac_fma_peak,state_bytes,machine_gbps,machine_gflops\n");
+        if (fresh) fprintf(o.csv, "model,type,attn,threads,kind,n,tok_per_s,ms_per_tok,weight_gbps,frac_bandwidth,gflops,frac_fma_peak,state_bytes,machine_gbps,machine_gflops,frac_bandwidth_near\n");
     }
     printf("lolcat-bench: lolcat.h %s, %d threads, n_batch %d\n", lc_build_info(), o.n_threads, o.n_batch ? o.n_batch : lc_ctx_default_params().n_batch ? lc_ctx_default_params().n_batch : 256);
     o.bandwidth = bench_read_bandwidth(o.n_threads, (size_t)1 << 30);
     o.peak = bench_fma_peak(o.n_threads);
     printf("machine: read bandwidth %.1f GB/s, FP32 FMA peak %.1f GFLOP/s (%d threads, measured now)\n", o.bandwidth, o.peak, o.n_threads);
-    bench_csv(&o, "machine", "-", "-", o.n_threads, "machine", 0, 0, o.bandwidth, 1, o.peak, 1, 0);
+    bench_csv(&o, "machine", "-", "-", o.n_threads, "machine", 0, 0, o.bandwidth, 1, o.peak, 1, 0, -1);
     if (model_path) {
         lc_model *m;
         char err[512] = "";
@@ -1008,5 +1013,6 @@ int main(int argc, char **argv) {
                worst_frac, worst_long, worst_gflops / o.peak, sc);
     }
     if (o.csv) fclose(o.csv);
+    bench_probe_near(0);
     return 0;
 }
