@@ -262,12 +262,12 @@ static void test_kernel_vector_ops(void) {
 /* Feature maps and the linear state, with odd head sizes and feature counts. */
 static void test_kernel_attention(void) {
     static const lc_feature_map kinds[4] = {LOLCAT_FMAP_HEDGEHOG, LOLCAT_FMAP_HEDGEHOG_HALF, LOLCAT_FMAP_T2R, LOLCAT_FMAP_ELU};
-    static const int ds[3] = {5, 16, 67}, Fs[3] = {3, 16, 37};
-    float W[67 * 37], x[67], u[64], pa[2 * 67], pb[2 * 67], bound[2 * 67];
+    static const int ds[3] = {5, 16, 67}, Fs[4] = {3, 16, 37, 101};   /* 101 = 64 + 32 + 5 columns */
+    float W[67 * 101], x[67], u[101], pa[2 * 101], pb[2 * 101], bound[2 * 101];
     int ki, di, fi, i;
     for (ki = 0; ki < 4; ki++)
         for (di = 0; di < 3; di++)
-            for (fi = 0; fi < 3; fi++) {
+            for (fi = 0; fi < 4; fi++) {
                 const int d = ds[di], F = Fs[fi], nf = kinds[ki] == LOLCAT_FMAP_HEDGEHOG ? 2 * F : kinds[ki] == LOLCAT_FMAP_ELU ? d : F;
                 tk_fill(W, d * F, 0.5f, (uint64_t)(ki * 9 + di * 3 + fi));
                 tk_fill(x, d, 1.5f, (uint64_t)(fi + 20));
@@ -277,13 +277,13 @@ static void test_kernel_attention(void) {
                 CHECK(tk_err_bound(pa, pb, bound, nf) <= 1e-5, "fmap kind %d d=%d F=%d: %.3g", (int)kinds[ki], d, F, tk_err_bound(pa, pb, bound, nf));
             }
     {   /* window scores and weighted value sums over rows given by pointers */
-        static const int ns[4] = {1, 5, 64, 67}, dims[4] = {3, 16, 45, 128};
+        static const int ns[4] = {1, 5, 64, 67}, dims[5] = {3, 16, 45, 109, 128};   /* 109 = 64 + 32 + 13 columns */
         float *rows = (float *)malloc(67 * 128 * sizeof(float)), q[128], p[67], sa[67], sb[67], na[128], nb[128], nbound[128];
         const float *ptr[67];
         int a, c, j, dd;
         tk_fill(rows, 67 * 128, 1.0f, 31);
         for (a = 0; a < 4; a++)
-            for (c = 0; c < 4; c++) {
+            for (c = 0; c < 5; c++) {
                 const int n = ns[a], dim = dims[c];
                 double sbound = 0;
                 for (j = 0; j < n; j++) ptr[j] = rows + (size_t)((j * 37) % 67) * 128;   /* scattered, like a ring */

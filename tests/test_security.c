@@ -541,6 +541,25 @@ static void test_state_blobs(void) {
         sum = lc__fnv1a(LOLCAT__FNV_INIT, bad, n - 8); memcpy(bad + n - 8, &sum, 8);
         CHECK(lc_ctx_state_load(b, bad, n) != LOLCAT_OK && t_same_state(b, ref, nref), "forged position refused: %s", lc_ctx_last_error(b));
     }
+    {   /* forged: a non-zero S in the hybrid layer of a blob saved before any key left its window
+           (decode skips the read-out of an empty state, so such a blob must not load) */
+        lc_ctx *e;
+        unsigned char *early;
+        size_t ne, s_at = 48 + (8 + 2 * 1 * 16 * 4) + 8 + 2 * 1 * 16 * 4;   /* header, softmax layer of 2 tokens, hybrid's header and window */
+        uint64_t sum;
+        float one = 1.0f, v;
+        lc_ctx_create(m, &cp, &e);
+        CHECK_OK(lc_eval(e, toks, 2));
+        early = t_save(e, &ne);
+        memcpy(&v, early + s_at, 4);
+        CHECK(early && v == 0.0f && lc_ctx_state_load(b, early, ne) == LOLCAT_OK, "blob of 2 tokens loads, its S is zero");
+        memcpy(early + s_at + 4 * 17, &one, 4);
+        sum = lc__fnv1a(LOLCAT__FNV_INIT, early, ne - 8); memcpy(early + ne - 8, &sum, 8);
+        CHECK_OK(lc_ctx_state_load(b, ref, nref));
+        CHECK(lc_ctx_state_load(b, early, ne) == LOLCAT_ERR_CORRUPT && t_same_state(b, ref, nref), "forged early S refused: %s", lc_ctx_last_error(b));
+        free(early);
+        lc_ctx_destroy(e);
+    }
     /* the intact blob restores, and continuing equals never stopping */
     CHECK_OK(lc_ctx_state_load(b, blob, n));
     CHECK_OK(lc_eval(a, toks + 11, 5));
