@@ -7,7 +7,9 @@
      decode tok/s at given context positions, with the weight bandwidth it implies (against
        the run's probe, with --summary the best one so far, and, as the median over rounds,
        against the better of the probes taken just before and after each round: the machine
-       is shared and its bandwidth moves within a run),
+       is shared and its bandwidth moves within a run), and the same median counting the
+       bytes attention moves besides the weights (softmax cache; LoLCATs state and feature
+       maps, bench_attn_bytes), which the weights-only roofline leaves out,
      prefill tok/s and GFLOP/s for given prompt lengths, the same prompt fed token by token,
      prefill with one thread, and the bytes of state a sequence holds.
 
@@ -639,14 +641,36 @@ static double bench_attn_flops(const lc_model *m, int64_t i) {
     return f;
 }
 
+/* Bytes of attention memory one decode token at position i moves, besides the weight
+   matrices (token-by-token algorithm, float32 state): the softmax keys/values it reads; on
+   hybrid/linear layers, once a key leaves the window (every token from position w on), that
+   key's feature map weights and S read and written back, and, once anything is folded, S and
+   z and the query's feature map weights read (before that the read-out is skipped). */
+static double bench_attn_bytes(const lc_model *m, int64_t i) {
+    const lc_model_info *I = lc_model_get_info(m);
+    double b = 0;
+    int il;
+    for (il = 0; il < I->n_layer; il++) {
+        const lc__layer *L = &m->layers[il];
+        const double kv = (double)L->n_head_kv * (L->dk + L->dv) * 4.0, fmap = (L->fmap_q ? (double)L->n_head * L->dk * m->fmap_dim * 4.0 : 0.0);
+        const double S = (double)L->n_head * L->n_feat * (L->dv + 1) * 4.0;
+        const int folds = L->kind == LOLCAT_LAYER_LINEAR || (L->kind == LOLCAT_LAYER_HYBRID && i >= m->window);
+        if (L->kind == LOLCAT_LAYER_SOFTMAX) { b += (double)(i + 1) * kv; continue; }
+        if (L->kind == LOLCAT_LAYER_HYBRID) b += (double)LOLCAT__MIN(i + 1, (int64_t)m->window) * kv;
+        if (folds) b += fmap + 2.0 * S + fmap;   /* the key's map, S read and written, the query's map */
+    }
+    return b;
+}
+
 static void bench_csv(const bench_opts *o, const char *model, const char *type, const char *attn, int threads,
                       const char *kind, long n, double tok_s, double gbps, double frac_bw, double gflops, double frac_peak, double state_bytes,
-                      double frac_near) {   /* frac_near < 0: none (only decode rows have it) */
-    char near[32] = "";
+                      double frac_near, double frac_all) {   /* < 0: none (only decode rows have them) */
+    char near[32] = "", all[32] = "";
     if (!o->csv) return;
     if (frac_near >= 0) snprintf(near, sizeof near, "%.4f", frac_near);
-    fprintf(o->csv, "%s,%s,%s,%d,%s,%ld,%.4f,%.4f,%.2f,%.4f,%.2f,%.4f,%.0f,%.2f,%.1f,%s\n", model, type, attn, threads, kind, n,
-            tok_s, tok_s > 0 ? 1000.0 / tok_s : 0.0, gbps, frac_bw, gflops, frac_peak, state_bytes, o->bandwidth, o->peak, near);
+    if (frac_all >= 0) snprintf(all, sizeof all, "%.4f", frac_all);
+    fprintf(o->csv, "%s,%s,%s,%d,%s,%ld,%.4f,%.4f,%.2f,%.4f,%.2f,%.4f,%.0f,%.2f,%.1f,%s,%s\n", model, type, attn, threads, kind, n,
+            tok_s, tok_s > 0 ? 1000.0 / tok_s : 0.0, gbps, frac_bw, gflops, frac_peak, state_bytes, o->bandwidth, o->peak, near, all);
     fflush(o->csv);
 }
 
@@ -673,7 +697,7 @@ static void bench_advance(lc_ctx *c, int64_t p) {
     c->n_past = p;
 }
 
-typedef struct bench_result { double decode0, decode_short, decode_long, prefill, prefill_1t, onetok, gbps0, frac0; int have_long; } bench_result;
+typedef struct bench_result { double decode0, decode_short, decode_long, prefill, prefill_1t, onetok, gbps0, frac0, frac_short, frac_short_all; int have_long, have_short; } bench_result;
 
 static int bench_cmp_double(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
@@ -709,11 +733,14 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
         /* each round's time against the better of the probes taken just before and after
            it (the next round's "before" is this one's "after"); a position reports the median
            of its rounds' fractions */
-        double best_dt[16], frac[16][64], probe = o->n_positions ? bench_probe_near(o->n_threads) : 0.0;
+        double best_dt[16], frac[16][64], frac_all[16][64], attn_bytes[16], probe = o->n_positions ? bench_probe_near(o->n_threads) : 0.0;
         size_t state_bytes[16];
         const int rounds = o->real_prefill ? 1 : LOLCAT__MIN(64, LOLCAT__MAX(1, o->rounds));
         int round;
-        for (i = 0; i < o->n_positions; i++) { best_dt[i] = 1e30; state_bytes[i] = 0; }
+        for (i = 0; i < o->n_positions; i++) {   /* the timed steps are at positions p+1 .. p+decode_tokens */
+            best_dt[i] = 1e30; state_bytes[i] = 0; attn_bytes[i] = 0;
+            for (k = 1; k <= o->decode_tokens; k++) attn_bytes[i] += bench_attn_bytes(m, o->positions[i] + k) / o->decode_tokens;
+        }
         for (round = 0; round < rounds; round++)
             for (i = 0; i < o->n_positions; i++) {
                 const int p = o->positions[i];
@@ -737,6 +764,7 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
                     after = bench_probe_near(o->n_threads);
                     best_dt[i] = LOLCAT__MIN(best_dt[i], dt);
                     frac[i][round] = matmul_bytes / dt / 1e9 / LOLCAT__MAX(LOLCAT__MAX(probe, after), 1e-9);
+                    frac_all[i][round] = (matmul_bytes + attn_bytes[i]) / dt / 1e9 / LOLCAT__MAX(LOLCAT__MAX(probe, after), 1e-9);
                     probe = after;
                 }
                 state_bytes[i] = lc_ctx_state_memory(c);
@@ -745,14 +773,18 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
         for (i = 0; i < o->n_positions; i++) {
             const int p = o->positions[i];
             const double dt = best_dt[i], tok_s = 1.0 / dt, gbps = matmul_bytes / dt / 1e9, state = (double)state_bytes[i];
-            double med;
+            double med, med_all;
             qsort(frac[i], (size_t)rounds, sizeof(double), bench_cmp_double);
+            qsort(frac_all[i], (size_t)rounds, sizeof(double), bench_cmp_double);
             med = rounds % 2 ? frac[i][rounds / 2] : 0.5 * (frac[i][rounds / 2 - 1] + frac[i][rounds / 2]);
+            med_all = rounds % 2 ? frac_all[i][rounds / 2] : 0.5 * (frac_all[i][rounds / 2 - 1] + frac_all[i][rounds / 2]);
             printf("  decode  pos %6d: %8.2f tok/s %8.2f ms/tok  weights %6.2f GB/s = %5.1f%% of bandwidth (%5.1f%% next to it)  state %9.2f MB\n",
                    p, tok_s, dt * 1e3, gbps, 100.0 * gbps / o->bandwidth, 100.0 * med, state / 1e6);
-            bench_csv(o, label, type, attn, o->n_threads, "decode", p, tok_s, gbps, gbps / o->bandwidth, 0, 0, state, med);
+            if (attn_bytes[i] > 0)
+                printf("                  attention moves %8.2f MB/tok besides the weights: %5.1f%% next to it counting both\n", attn_bytes[i] / 1e6, 100.0 * med_all);
+            bench_csv(o, label, type, attn, o->n_threads, "decode", p, tok_s, gbps, gbps / o->bandwidth, 0, 0, state, med, med_all);
             if (i == 0) { res->decode0 = tok_s; res->gbps0 = gbps; res->frac0 = med; }
-            if (p == 256) res->decode_short = tok_s;
+            if (p == 256) { res->decode_short = tok_s; res->frac_short = med; res->frac_short_all = med_all; res->have_short = 1; }
             if (p == 32768) { res->decode_long = tok_s; res->have_long = 1; }
         }
     }
@@ -791,18 +823,18 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
         gf = flops / dt / 1e9;
         printf("  prefill %6d tok: %8.2f tok/s  %7.1f GFLOP/s = %5.1f%% of FMA peak%s\n", L, L / dt, gf, 100.0 * gf / o->peak,
                rounds > 1 ? "  (best of alternating rounds)" : "");
-        bench_csv(o, label, type, attn, o->n_threads, "prefill", L, L / dt, 0, 0, gf, gf / o->peak, (double)lc_ctx_state_memory(c), -1);
+        bench_csv(o, label, type, attn, o->n_threads, "prefill", L, L / dt, 0, 0, gf, gf / o->peak, (double)lc_ctx_state_memory(c), -1, -1);
         if (i == 0) {
             res->prefill = L / dt;
             if (n1 > 0) {
                 res->onetok = n1 / best_one;
                 printf("  prefill %6d tok one at a time: %8.2f tok/s  (chunked is %.1fx faster)\n", n1, res->onetok, res->prefill / res->onetok);
-                bench_csv(o, label, type, attn, o->n_threads, "prefill_token_by_token", n1, res->onetok, 0, 0, 0, 0, 0, -1);
+                bench_csv(o, label, type, attn, o->n_threads, "prefill_token_by_token", n1, res->onetok, 0, 0, 0, 0, 0, -1, -1);
             }
             if (want_1t) {
                 res->prefill_1t = L / best_1t;
                 printf("  prefill %6d tok, 1 thread: %8.2f tok/s  (%d threads are %.2fx faster)\n", L, res->prefill_1t, o->n_threads, res->prefill / res->prefill_1t);
-                bench_csv(o, label, type, attn, 1, "prefill", L, res->prefill_1t, 0, 0, 0, 0, 0, -1);
+                bench_csv(o, label, type, attn, 1, "prefill", L, res->prefill_1t, 0, 0, 0, 0, 0, -1, -1);
             }
         }
     }
@@ -854,7 +886,7 @@ int main(int argc, char **argv) {
     const char *shapes = "tinyllama-1.1B", *types = "q8_0", *attns = "hybrid", *model_path = NULL, *export_path = NULL, *csv_path = NULL;
     const char *l2c_path = NULL;
     int summary = 0, kernel_probe = 0, i;
-    double worst_gbps = 1e30, worst_frac = 1e30, worst_long = 0, worst_gflops = 1e30, worst_scaling = 1e30;
+    double worst_gbps = 1e30, worst_frac = 1e30, worst_short = 1e30, worst_short_all = 1e30, worst_long = 0, worst_gflops = 1e30, worst_scaling = 1e30;
     char list[256], *tok, *save1;
     memset(&o, 0, sizeof o);
     o.n_threads = lc__threads_default();
@@ -925,13 +957,13 @@ int main(int argc, char **argv) {
         if (probe) fclose(probe);
         o.csv = fopen(csv_path, "a");
         if (!o.csv) { fprintf(stderr, "cannot open %s\n", csv_path); return 1; }
-        if (fresh) fprintf(o.csv, "model,type,attn,threads,kind,n,tok_per_s,ms_per_tok,weight_gbps,frac_bandwidth,gflops,frac_fma_peak,state_bytes,machine_gbps,machine_gflops,frac_bandwidth_near\n");
+        if (fresh) fprintf(o.csv, "model,type,attn,threads,kind,n,tok_per_s,ms_per_tok,weight_gbps,frac_bandwidth,gflops,frac_fma_peak,state_bytes,machine_gbps,machine_gflops,frac_bandwidth_near,frac_bandwidth_all\n");
     }
     printf("lolcat-bench: lolcat.h %s, %d threads, n_batch %d\n", lc_build_info(), o.n_threads, o.n_batch ? o.n_batch : lc_ctx_default_params().n_batch ? lc_ctx_default_params().n_batch : 256);
     o.bandwidth = bench_read_bandwidth(o.n_threads, (size_t)1 << 30);
     o.peak = bench_fma_peak(o.n_threads);
     printf("machine: read bandwidth %.1f GB/s, FP32 FMA peak %.1f GFLOP/s (%d threads, measured now)\n", o.bandwidth, o.peak, o.n_threads);
-    bench_csv(&o, "machine", "-", "-", o.n_threads, "machine", 0, 0, o.bandwidth, 1, o.peak, 1, 0, -1);
+    bench_csv(&o, "machine", "-", "-", o.n_threads, "machine", 0, 0, o.bandwidth, 1, o.peak, 1, 0, -1, -1);
     if (model_path) {
         lc_model *m;
         char err[512] = "";
@@ -987,6 +1019,7 @@ int main(int argc, char **argv) {
                         o.peak = LOLCAT__MAX(o.peak, pk);
                         worst_gbps = LOLCAT__MIN(worst_gbps, res.gbps0);
                         worst_frac = LOLCAT__MIN(worst_frac, res.frac0);
+                        if (res.have_short) { worst_short = LOLCAT__MIN(worst_short, res.frac_short); worst_short_all = LOLCAT__MIN(worst_short_all, res.frac_short_all); }
                         if (res.have_long && res.decode_short > 0) worst_long = LOLCAT__MAX(worst_long, res.decode_short / res.decode_long);
                         if (res.prefill > 0) {
                             double flops = 2.0 * bm.output_params, gf;
@@ -1008,6 +1041,9 @@ int main(int argc, char **argv) {
         char sc[32];
         printf("\nmachine, best of the run: read bandwidth %.1f GB/s, FP32 FMA peak %.1f GFLOP/s\n", o.bandwidth, o.peak);
         printf("decode at position 0 against the best probe of the whole run instead: %.3f\n", worst_gbps / o.bandwidth);
+        if (worst_short < 1e29)   /* position 0 of a LoLCATs layer has no state to read yet; 256 has */
+            printf("decode at position 256, next to its probes: %.3f of the weights-only roofline, %.3f counting attention bytes too\n",
+                   worst_short, worst_short_all);
         if (worst_scaling < 1e29) snprintf(sc, sizeof sc, "%.2f", worst_scaling); else snprintf(sc, sizeof sc, "n/a");
         printf("decode_roofline_fraction=%.3f long_context_ratio=%.3f prefill_peak_fraction=%.3f thread_scaling=%s\n",
                worst_frac, worst_long, worst_gflops / o.peak, sc);
