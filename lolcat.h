@@ -1881,13 +1881,51 @@ static void lc__rows_acc(float *y, const float *a, const float *const *rows, con
         for (i = 0; i < m; i++) lc__axpy(y + c, a[i], (rows ? rows[i] : M + (size_t)i * n) + c, n - c);
 }
 static void lc__vecmat_acc(float *y, const float *a, const float *M, int m, int n) { lc__rows_acc(y, a, NULL, M, m, n); }
-/* The SIMD feature map: u = xW as one vector-matrix product, vector exp in the softmaxes. */
+/* The SIMD feature map: u = xW as one vector-matrix product, vector exp in the softmaxes.
+   The max and the division are exact per element, so the vector loops give the scalar
+   loops' values bit for bit (max_ps(a, eps) is eps for a nan a, as the macro is). */
 static void lc__softmax_into_simd(float *out, const float *u, float sign, int n, float eps) {
     float m = -INFINITY, sum;
-    int i;
-    for (i = 0; i < n; i++) { out[i] = sign * u[i]; m = LOLCAT__MAX(m, out[i]); }
+    int i = 0;
+#if LOLCAT__AVX2
+    const __m256 vs = _mm256_set1_ps(sign);
+    __m256 vm = _mm256_set1_ps(-INFINITY);
+    float lanes[8];
+    int j;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 v = _mm256_mul_ps(vs, _mm256_loadu_ps(u + i));
+        _mm256_storeu_ps(out + i, v);
+        vm = _mm256_max_ps(vm, v);
+    }
+    _mm256_storeu_ps(lanes, vm);
+    for (j = 0; j < 8; j++) m = LOLCAT__MAX(m, lanes[j]);
+#elif LOLCAT__NEON
+    float32x4_t vm = vdupq_n_f32(-INFINITY);
+    for (; i + 4 <= n; i += 4) {
+        const float32x4_t v = vmulq_n_f32(vld1q_f32(u + i), sign);
+        vst1q_f32(out + i, v);
+        vm = vmaxq_f32(vm, v);
+    }
+    m = vmaxvq_f32(vm);
+#endif
+    for (; i < n; i++) { out[i] = sign * u[i]; m = LOLCAT__MAX(m, out[i]); }
     sum = lc__exp_shift_sum(out, n, m);
-    for (i = 0; i < n; i++) out[i] = LOLCAT__MAX(out[i] / sum, eps);
+    i = 0;
+#if LOLCAT__AVX2
+    {
+        const __m256 vsum = _mm256_set1_ps(sum), veps = _mm256_set1_ps(eps);
+        for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _mm256_max_ps(_mm256_div_ps(_mm256_loadu_ps(out + i), vsum), veps));
+    }
+#elif LOLCAT__NEON
+    {
+        const float32x4_t vsum = vdupq_n_f32(sum), veps = vdupq_n_f32(eps);
+        for (; i + 4 <= n; i += 4) {
+            const float32x4_t q = vdivq_f32(vld1q_f32(out + i), vsum);
+            vst1q_f32(out + i, vbslq_f32(vcgtq_f32(q, veps), q, veps));   /* q > eps ? q : eps, like the macro */
+        }
+    }
+#endif
+    for (; i < n; i++) out[i] = LOLCAT__MAX(out[i] / sum, eps);
 }
 /* The nonlinear part, from u = xW (every kind but elu). */
 static void lc__fmap_finish_simd(lc_feature_map kind, const float *u, float bias, int F, float eps, float *out) {
