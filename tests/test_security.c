@@ -551,13 +551,30 @@ static void test_state_blobs(void) {
         lc_ctx_create(m, &cp, &e);
         CHECK_OK(lc_eval(e, toks, 2));
         early = t_save(e, &ne);
-        memcpy(&v, early + s_at, 4);
-        CHECK(early && v == 0.0f && lc_ctx_state_load(b, early, ne) == LOLCAT_OK, "blob of 2 tokens loads, its S is zero");
-        memcpy(early + s_at + 4 * 17, &one, 4);
-        sum = lc__fnv1a(LOLCAT__FNV_INIT, early, ne - 8); memcpy(early + ne - 8, &sum, 8);
-        CHECK_OK(lc_ctx_state_load(b, ref, nref));
-        CHECK(lc_ctx_state_load(b, early, ne) == LOLCAT_ERR_CORRUPT && t_same_state(b, ref, nref), "forged early S refused: %s", lc_ctx_last_error(b));
-        free(early);
+        CHECK(early != NULL, "blob of 2 tokens saved");
+        if (early) {
+            memcpy(&v, early + s_at, 4);
+            CHECK(v == 0.0f && lc_ctx_state_load(b, early, ne) == LOLCAT_OK, "blob of 2 tokens loads, its S is zero");
+            memcpy(early + s_at + 4 * 17, &one, 4);
+            sum = lc__fnv1a(LOLCAT__FNV_INIT, early, ne - 8); memcpy(early + ne - 8, &sum, 8);
+            CHECK_OK(lc_ctx_state_load(b, ref, nref));
+            CHECK(lc_ctx_state_load(b, early, ne) == LOLCAT_ERR_CORRUPT && t_same_state(b, ref, nref), "forged early S refused: %s", lc_ctx_last_error(b));
+            free(early);
+        }
+        /* and the linear layer's z in a blob of no tokens (the last float before the logits) */
+        lc_ctx_reset(e);
+        early = t_save(e, &ne);
+        CHECK(early != NULL, "blob of 0 tokens saved");
+        if (early) {
+            const size_t z_at = ne - 8 - 64 * sizeof(float) - 4;
+            memcpy(&v, early + z_at, 4);
+            CHECK(v == 0.0f && lc_ctx_state_load(b, early, ne) == LOLCAT_OK, "blob of 0 tokens loads, its z is zero");
+            memcpy(early + z_at, &one, 4);
+            sum = lc__fnv1a(LOLCAT__FNV_INIT, early, ne - 8); memcpy(early + ne - 8, &sum, 8);
+            CHECK_OK(lc_ctx_state_load(b, ref, nref));
+            CHECK(lc_ctx_state_load(b, early, ne) == LOLCAT_ERR_CORRUPT && t_same_state(b, ref, nref), "forged empty linear z refused: %s", lc_ctx_last_error(b));
+            free(early);
+        }
         lc_ctx_destroy(e);
     }
     /* the intact blob restores, and continuing equals never stopping */

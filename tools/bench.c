@@ -644,20 +644,22 @@ static double bench_attn_flops(const lc_model *m, int64_t i) {
 /* Bytes of attention memory one decode token at position i moves, besides the weight
    matrices (token-by-token algorithm, float32 state): the softmax keys/values it reads; on
    hybrid/linear layers, once a key leaves the window (every token from position w on), that
-   key's feature map weights and S read and written back, and, once anything is folded, S and
-   z and the query's feature map weights read (before that the read-out is skipped). */
+   key's feature map weights, S and z read and written back by the fold, and the query's
+   feature map weights; the read-out then finds S in L2 (32 KB a head), so it is not counted
+   again, nor are the few KB of the new key/value and of the leaving one. Before any key is
+   folded the read-out is skipped and none of this moves. */
 static double bench_attn_bytes(const lc_model *m, int64_t i) {
     const lc_model_info *I = lc_model_get_info(m);
     double b = 0;
     int il;
     for (il = 0; il < I->n_layer; il++) {
         const lc__layer *L = &m->layers[il];
-        const double kv = (double)L->n_head_kv * (L->dk + L->dv) * 4.0, fmap = (L->fmap_q ? (double)L->n_head * L->dk * m->fmap_dim * 4.0 : 0.0);
+        const double kv = (double)L->n_head_kv * (L->dk + L->dv) * 4.0, map = (double)L->n_head * L->dk * m->fmap_dim * 4.0;
         const double S = (double)L->n_head * L->n_feat * (L->dv + 1) * 4.0;
         const int folds = L->kind == LOLCAT_LAYER_LINEAR || (L->kind == LOLCAT_LAYER_HYBRID && i >= m->window);
         if (L->kind == LOLCAT_LAYER_SOFTMAX) { b += (double)(i + 1) * kv; continue; }
         if (L->kind == LOLCAT_LAYER_HYBRID) b += (double)LOLCAT__MIN(i + 1, (int64_t)m->window) * kv;
-        if (folds) b += fmap + 2.0 * S + fmap;   /* the key's map, S read and written, the query's map */
+        if (folds) b += (L->fmap_k ? map : 0.0) + 2.0 * S + (L->fmap_q ? map : 0.0);
     }
     return b;
 }
