@@ -1840,42 +1840,42 @@ static LOLCAT__MAYBE_UNUSED void lc__fmap_ref(lc_feature_map kind, const float *
    row; the rows are added in the same order, one fused multiply-add each, as axpys would.
    64 columns read a 64-wide S row whole, so decode's state read-out is one sequential stream
    instead of two passes over every row. */
-static void lc__rows_acc(float *y, const float *a, const float *const *rows, const float *M, int m, int n) {
-    int i, c = 0;
 #if LOLCAT__AVX2
-    for (; c + 64 <= n; c += 64) {   /* whole 256-byte rows of S and of the feature maps: one sequential stream */
-        __m256 y0 = _mm256_loadu_ps(y + c), y1 = _mm256_loadu_ps(y + c + 8), y2 = _mm256_loadu_ps(y + c + 16), y3 = _mm256_loadu_ps(y + c + 24);
-        __m256 y4 = _mm256_loadu_ps(y + c + 32), y5 = _mm256_loadu_ps(y + c + 40), y6 = _mm256_loadu_ps(y + c + 48), y7 = _mm256_loadu_ps(y + c + 56);
-        for (i = 0; i < m; i++) {
-            const float *row = (rows ? rows[i] : M + (size_t)i * n) + c;
-            const __m256 p = _mm256_set1_ps(a[i]);
-            y0 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row), y0);
-            y1 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 8), y1);
-            y2 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 16), y2);
-            y3 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 24), y3);
+/* Columns [c, c + 32) or, if wide, [c, c + 64) of lc__rows_acc: 4 or 8 accumulators. Called
+   with a constant `wide`, so each call inlines to a loop without the test. */
+static inline void lc__rows_acc_avx2(float *y, const float *a, const float *const *rows, const float *M, int m, int n, int c, int wide) {
+    const __m256 zero = _mm256_setzero_ps();
+    __m256 y0 = _mm256_loadu_ps(y + c), y1 = _mm256_loadu_ps(y + c + 8), y2 = _mm256_loadu_ps(y + c + 16), y3 = _mm256_loadu_ps(y + c + 24);
+    __m256 y4 = wide ? _mm256_loadu_ps(y + c + 32) : zero, y5 = wide ? _mm256_loadu_ps(y + c + 40) : zero;
+    __m256 y6 = wide ? _mm256_loadu_ps(y + c + 48) : zero, y7 = wide ? _mm256_loadu_ps(y + c + 56) : zero;
+    int i;
+    for (i = 0; i < m; i++) {
+        const float *row = (rows ? rows[i] : M + (size_t)i * n) + c;
+        const __m256 p = _mm256_set1_ps(a[i]);
+        y0 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row), y0);
+        y1 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 8), y1);
+        y2 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 16), y2);
+        y3 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 24), y3);
+        if (wide) {
             y4 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 32), y4);
             y5 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 40), y5);
             y6 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 48), y6);
             y7 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 56), y7);
         }
-        _mm256_storeu_ps(y + c, y0); _mm256_storeu_ps(y + c + 8, y1);
-        _mm256_storeu_ps(y + c + 16, y2); _mm256_storeu_ps(y + c + 24, y3);
+    }
+    _mm256_storeu_ps(y + c, y0); _mm256_storeu_ps(y + c + 8, y1);
+    _mm256_storeu_ps(y + c + 16, y2); _mm256_storeu_ps(y + c + 24, y3);
+    if (wide) {
         _mm256_storeu_ps(y + c + 32, y4); _mm256_storeu_ps(y + c + 40, y5);
         _mm256_storeu_ps(y + c + 48, y6); _mm256_storeu_ps(y + c + 56, y7);
     }
-    for (; c + 32 <= n; c += 32) {
-        __m256 y0 = _mm256_loadu_ps(y + c), y1 = _mm256_loadu_ps(y + c + 8), y2 = _mm256_loadu_ps(y + c + 16), y3 = _mm256_loadu_ps(y + c + 24);
-        for (i = 0; i < m; i++) {
-            const float *row = (rows ? rows[i] : M + (size_t)i * n) + c;
-            const __m256 p = _mm256_set1_ps(a[i]);
-            y0 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row), y0);
-            y1 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 8), y1);
-            y2 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 16), y2);
-            y3 = _mm256_fmadd_ps(p, _mm256_loadu_ps(row + 24), y3);
-        }
-        _mm256_storeu_ps(y + c, y0); _mm256_storeu_ps(y + c + 8, y1);
-        _mm256_storeu_ps(y + c + 16, y2); _mm256_storeu_ps(y + c + 24, y3);
-    }
+}
+#endif
+static void lc__rows_acc(float *y, const float *a, const float *const *rows, const float *M, int m, int n) {
+    int i, c = 0;
+#if LOLCAT__AVX2
+    for (; c + 64 <= n; c += 64) lc__rows_acc_avx2(y, a, rows, M, m, n, c, 1);
+    for (; c + 32 <= n; c += 32) lc__rows_acc_avx2(y, a, rows, M, m, n, c, 0);
 #endif
     if (c < n)
         for (i = 0; i < m; i++) lc__axpy(y + c, a[i], (rows ? rows[i] : M + (size_t)i * n) + c, n - c);
