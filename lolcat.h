@@ -817,7 +817,8 @@ static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 
 }
 /* Four rows side by side, sharing each activation block. Decode hands it one row from each
    quarter of a thread's rows, so a core reads four long sequential streams (lc__decode_rows). */
-static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
+static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
+                                                  int no_min, float *out) {
     const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     const int nb = n / LOLCAT__QK;
@@ -836,7 +837,25 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *c
         p0 += (BB); p1 += (BB); p2 += (BB); p3 += (BB); \
     } while (0)
 #define LOLCAT__LOAD_Q8(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
-    if (type == LOLCAT_TYPE_Q8_0) for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__LOAD_Q8, LOLCAT__Q8_0_BYTES);
+    if (type == LOLCAT_TYPE_Q8_0 && no_min) {   /* |x| once for the four rows, x's sign onto each row's weights:
+                                                  one sign op per row instead of two; exact
+                                                  only without -128 weights, whose negation wraps */
+        const __m256i ones = _mm256_set1_epi16(1);
+        for (b = 0; b < nb; b++) {
+            const __m256i x = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * LOLCAT__QK)), ax = _mm256_abs_epi8(x);
+            const float xs = xd[b];
+            if (ahead) {
+                _mm_prefetch((const char *)p0 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p1 + ahead, _MM_HINT_T0);
+                _mm_prefetch((const char *)p2 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p3 + ahead, _MM_HINT_T0);
+            }
+#define LOLCAT__DOT4_ROW(a, p) a = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p)) * xs), \
+        _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(LOLCAT__LOAD_Q8(p + 2), x)), ones)), a)
+            LOLCAT__DOT4_ROW(a0, p0); LOLCAT__DOT4_ROW(a1, p1); LOLCAT__DOT4_ROW(a2, p2); LOLCAT__DOT4_ROW(a3, p3);
+#undef LOLCAT__DOT4_ROW
+            p0 += LOLCAT__Q8_0_BYTES; p1 += LOLCAT__Q8_0_BYTES; p2 += LOLCAT__Q8_0_BYTES; p3 += LOLCAT__Q8_0_BYTES;
+        }
+    }
+    else if (type == LOLCAT_TYPE_Q8_0) for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__LOAD_Q8, LOLCAT__Q8_0_BYTES);
     else for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(lc__q4_unpack_avx2, LOLCAT__Q4_0_BYTES);
 #undef LOLCAT__LOAD_Q8
 #undef LOLCAT__DOT4_STEP
@@ -935,12 +954,39 @@ static void lc__quantize_act(const float *x, signed char *q, float *d, int n) {
     lc__quantize_act_ref(x, q, d, n);
 #endif
 }
-static LOLCAT__MAYBE_UNUSED void lc__dot4_q_q8(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead, float *out) {
+/* 1 if none of the n_blocks Q8_0 blocks at q holds the quant -128 (checked once per matrix at
+   load: the AVX2 decode kernel then takes |x| once for four rows). */
+static LOLCAT__MAYBE_UNUSED int lc__q8_no_min_ref(const unsigned char *q, size_t n_blocks) {
+    size_t b;
+    int j;
+    for (b = 0; b < n_blocks; b++, q += LOLCAT__Q8_0_BYTES)
+        for (j = 0; j < LOLCAT__QK; j++)
+            if (q[2 + j] == 0x80) return 0;
+    return 1;
+}
 #if LOLCAT__AVX2
-    lc__dot4_q_q8_avx2(type, w, xq, xd, n, ahead, out);
+static int lc__q8_no_min_avx2(const unsigned char *q, size_t n_blocks) {
+    const __m256i min = _mm256_set1_epi8(-128);
+    size_t b = 0;
+    while (b < n_blocks) {   /* 4096 blocks between tests of the running OR */
+        const size_t e = LOLCAT__MIN(n_blocks, b + 4096);
+        __m256i any = _mm256_setzero_si256();
+        for (; b < e; b++) any = _mm256_or_si256(any, _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + b * LOLCAT__Q8_0_BYTES + 2)), min));
+        if (!_mm256_testz_si256(any, any)) return 0;
+    }
+    return 1;
+}
+#endif
+/* no_min: the Q8_0 rows hold no -128 (lc__mat.q8_no_min), which the AVX2 kernel can use. */
+static LOLCAT__MAYBE_UNUSED void lc__dot4_q_q8(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
+                                               int no_min, float *out) {
+#if LOLCAT__AVX2
+    lc__dot4_q_q8_avx2(type, w, xq, xd, n, ahead, no_min, out);
 #elif LOLCAT__NEON
+    (void)no_min;
     lc__dot4_q_q8_neon(type, w, xq, xd, n, ahead, out);
 #else
+    (void)no_min;
     lc__dot4_q_q8_ref(type, w, xq, xd, n, ahead, out);
 #endif
 }
@@ -1123,6 +1169,7 @@ typedef struct lc__mat {
     int                  n_in, n_out;
     size_t               row_bytes;
     const unsigned char *data;
+    int                  q8_no_min;   /* Q8_0 with no -128 quant (checked at load in AVX2 builds) */
 } lc__mat;
 
 /* Scratch of lc__matmul, owned by the context. */
@@ -1420,7 +1467,7 @@ static void lc__matvec_rows(const lc__mat *W, const float *x, const signed char 
         float out[4];
         if (xq) {   /* 1 KiB of prefetch on top of the hardware prefetcher: measured best of 0-8 KiB */
             const size_t ahead = lc__decode_rows(W, r0, r1, j, 1024, rows, w);
-            lc__dot4_q_q8(W->type, w, xq, xd, W->n_in, ahead, out);
+            lc__dot4_q_q8(W->type, w, xq, xd, W->n_in, ahead, W->q8_no_min, out);
         } else {
             lc__decode_rows(W, r0, r1, j, 0, rows, w);
             lc__mk4x1(W->type, w, x, W->n_in, out);
@@ -2553,6 +2600,9 @@ static lc_result lc__bind_mat(lc_model *m, const char *name, int64_t n_in, int64
     out->n_out = (int)t->ne[1];
     out->row_bytes = (size_t)(t->ne[0] / bv) * (size_t)bb;
     out->data = t->data;
+#if LOLCAT__AVX2
+    if (t->type == LOLCAT_TYPE_Q8_0) out->q8_no_min = lc__q8_no_min_avx2(t->data, (size_t)out->n_out * out->row_bytes / LOLCAT__Q8_0_BYTES);
+#endif
     return LOLCAT_OK;
 }
 

@@ -88,7 +88,7 @@ static float tk_dot_q_q8(int type, const unsigned char *row, const signed char *
     const unsigned char *w[4];
     float out[4];
     w[0] = w[1] = w[2] = w[3] = row;
-    lc__dot4_q_q8(type, w, xq, xd, n, 0, out);
+    lc__dot4_q_q8(type, w, xq, xd, n, 0, 0, out);
     return out[0] == out[1] && out[0] == out[2] && out[0] == out[3] ? out[0] : NAN;
 }
 
@@ -144,11 +144,13 @@ static void test_kernel_int8_dot4(void) {
             tk_fill(x, n, 2.0f, (uint64_t)(nb + 3000));
             for (r = 0; r < 8; r++) lc_quantize((lc_tensor_type)types[ti], w + (size_t)r * n, rows + r * rb, (uint64_t)n);
             lc__quantize_act_ref(x, xq, xd, n);
-            for (pf = 0; pf < 2; pf++) {
+            if (types[ti] == LOLCAT_TYPE_Q8_0)   /* quantized from floats: never -128 */
+                CHECK(lc__q8_no_min_ref(rows, (size_t)8 * nb) == 1, "q8_0 rows of n=%d hold -128", n);
+            for (pf = 0; pf < 4; pf++) {   /* bit 0: prefetch; bit 1: the kernel told the rows hold no -128 */
                 const unsigned char *p[4];
                 float got[4];
                 for (r = 0; r < 4; r++) p[r] = rows + (size_t)(r ^ (nb & 3)) * rb;   /* rows in any order */
-                lc__dot4_q_q8(types[ti], p, xq, xd, n, pf ? 4 * rb : 0, got);   /* ahead stays inside rows[] */
+                lc__dot4_q_q8(types[ti], p, xq, xd, n, (pf & 1) ? 4 * rb : 0, pf >> 1, got);   /* ahead stays inside rows[] */
                 for (r = 0; r < 4; r++) {
                     float ref = lc__dot_q_q8_ref(types[ti], p[r], xq, xd, n), bound = 0;
                     const float *wr = w + (size_t)(r ^ (nb & 3)) * n;
@@ -158,6 +160,36 @@ static void test_kernel_int8_dot4(void) {
                 }
             }
         }
+    {   /* Q8_0 rows with -128 quants (no float rounds to them, but a file may hold them): the scans
+           find them, and the kernel not told otherwise stays exact against the reference */
+        const int nb9 = 9, n = 32 * nb9;
+        const size_t rb = (size_t)nb9 * LOLCAT__Q8_0_BYTES;
+        const unsigned char *p[4];
+        float got[4], ref;
+        tk_fill(w, 4 * n, 1.0f, 77);
+        tk_fill(x, n, 2.0f, 78);
+        for (r = 0; r < 4; r++) lc_quantize(LOLCAT_TYPE_Q8_0, w + (size_t)r * n, rows + r * rb, (uint64_t)n);
+        lc__quantize_act_ref(x, xq, xd, n);
+        for (i = 0; i < n; i += 7) if (xq[i] > 0) xq[i] = (signed char)-xq[i];   /* negative x where the -128s go */
+        CHECK(lc__q8_no_min_ref(rows, 4 * (size_t)nb9) == 1, "rows without -128");
+        rows[rb + 2 + 5] = 0x80;   /* row 1, block 0, quant 5 */
+        rows[3 * rb + 8 * LOLCAT__Q8_0_BYTES + 2 + 31] = 0x80;   /* row 3, last block, last quant */
+        xq[5] = -100; xq[8 * 32 + 31] = -3;
+        CHECK(lc__q8_no_min_ref(rows, 4 * (size_t)nb9) == 0 && lc__q8_no_min_ref(rows + 3 * rb, nb9) == 0 &&
+              lc__q8_no_min_ref(rows + 2 * rb, nb9) == 1, "the reference scan finds -128");
+#if LOLCAT__AVX2
+        CHECK(lc__q8_no_min_avx2(rows, 4 * (size_t)nb9) == 0 && lc__q8_no_min_avx2(rows + 3 * rb, nb9) == 0 &&
+              lc__q8_no_min_avx2(rows + 2 * rb, nb9) == 1 && lc__q8_no_min_avx2(rows, 0) == 1, "the AVX2 scan finds -128");
+#endif
+        for (r = 0; r < 4; r++) p[r] = rows + (size_t)r * rb;
+        lc__dot4_q_q8(LOLCAT_TYPE_Q8_0, p, xq, xd, n, 0, 0, got);
+        for (r = 0; r < 4; r++) {
+            float bound = 0;
+            ref = lc__dot_q_q8_ref(LOLCAT_TYPE_Q8_0, p[r], xq, xd, n);
+            for (i = 0; i < n; i++) bound += fabsf(128.0f * xd[i / 32] * xq[i]) * lc__f16_to_f32((uint16_t)(p[r][(i / 32) * LOLCAT__Q8_0_BYTES] | p[r][(i / 32) * LOLCAT__Q8_0_BYTES + 1] << 8));
+            CHECK(fabsf(got[r] - ref) <= 1e-5f * bound, "q8_0 dot4 with -128 quants, row %d: %g vs %g", r, got[r], ref);
+        }
+    }
 }
 
 /* Matmul: the SIMD blocking against the scalar reference, for every type, row counts not
@@ -193,6 +225,7 @@ static void test_kernel_matmul(void) {
                         tk_fill(X, K * T, 1.0f, (uint64_t)(tt + 50));
                         W.type = type; W.n_in = K; W.n_out = N; W.row_bytes = lc_type_size((lc_tensor_type)type, (uint64_t)K); W.data = Wq;
                         for (r = 0; r < N; r++) lc_quantize((lc_tensor_type)type, Wf + (size_t)r * K, Wq + r * W.row_bytes, (uint64_t)K);
+                        W.q8_no_min = type == LOLCAT_TYPE_Q8_0 && lc__q8_no_min_ref(Wq, (size_t)N * W.row_bytes / LOLCAT__Q8_0_BYTES);
                         /* the reference on the activations this build feeds quantized weights */
                         memcpy(Xr, X, (size_t)K * T * sizeof(float));
                         if (quant && LOLCAT__QUANT_ACT)
