@@ -244,7 +244,9 @@ typedef struct lc_chat_message {
 /* --- models ----------------------------------------------------------------------------- */
 
 /* Opens a GGUF model. params may be NULL. On failure *out is NULL, nothing leaks, and
-   params->error_message (if given) says what was wrong, e.g. which tensor or key. */
+   params->error_message (if given) says what was wrong, e.g. which tensor or key. AVX2 builds
+   read the Q8_0 weights once here (about 0.15 s per GB from the page cache): a matrix with no
+   -128 quant decodes through a faster kernel with the same results. */
 LCDEF lc_result lc_model_open_file(const char *path, const lc_model_params *params, lc_model **out);
 /* Same from memory. The buffer is borrowed: keep it alive and unchanged until lc_model_close. */
 LCDEF lc_result lc_model_open_memory(const void *data, size_t size, const lc_model_params *params,
