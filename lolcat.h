@@ -245,8 +245,9 @@ typedef struct lc_chat_message {
 
 /* Opens a GGUF model. params may be NULL. On failure *out is NULL, nothing leaks, and
    params->error_message (if given) says what was wrong, e.g. which tensor or key. AVX2 builds
-   read the Q8_0 weights once here (about 0.15 s per GB from the page cache): a matrix with no
-   -128 quant decodes through a faster kernel with the same results. */
+   read each Q8_0 matrix the forward pass multiplies by once here (both open functions): a
+   matrix with no -128 quant decodes through a faster kernel with the same results. From a
+   cold page cache that is a full read of those weights. */
 LCDEF lc_result lc_model_open_file(const char *path, const lc_model_params *params, lc_model **out);
 /* Same from memory. The buffer is borrowed: keep it alive and unchanged until lc_model_close. */
 LCDEF lc_result lc_model_open_memory(const void *data, size_t size, const lc_model_params *params,
@@ -2602,9 +2603,6 @@ static lc_result lc__bind_mat(lc_model *m, const char *name, int64_t n_in, int64
     out->n_out = (int)t->ne[1];
     out->row_bytes = (size_t)(t->ne[0] / bv) * (size_t)bb;
     out->data = t->data;
-#if LOLCAT__AVX2
-    if (t->type == LOLCAT_TYPE_Q8_0) out->q8_no_min = lc__q8_no_min_avx2(t->data, (size_t)out->n_out * out->row_bytes / LOLCAT__Q8_0_BYTES);
-#endif
     return LOLCAT_OK;
 }
 
@@ -2698,6 +2696,32 @@ static lc_result lc__parse_layer_kinds(lc_model *m, char *err, size_t err_cap) {
         }
     }
     return LOLCAT_OK;
+}
+
+/* Marks the Q8_0 matrices the forward pass multiplies by that hold no -128 quant, for the
+   AVX2 decode kernel (lc__mat.q8_no_min): one read of each, once the tensors are bound. The
+   token embedding is only looked up, so it is read only when it is also the output. */
+static void lc__check_q8_matrices(lc_model *m) {
+#if LOLCAT__AVX2
+    lc__mat *list[4 * 5 + 3];
+    int il, i, n;
+    for (il = -1; il < m->n_layer; il++) {
+        n = 0;
+        if (il < 0) list[n++] = &m->output;
+        else {
+            lc__layer *L = &m->layers[il];
+            lc__proj *p[4];
+            p[0] = &L->q; p[1] = &L->k; p[2] = &L->v; p[3] = &L->o;
+            for (i = 0; i < 4; i++) { list[n++] = &p[i]->w; list[n++] = &p[i]->a; list[n++] = &p[i]->b; list[n++] = &p[i]->lora_a; list[n++] = &p[i]->lora_b; }
+            list[n++] = &L->ffn_gate; list[n++] = &L->ffn_up; list[n++] = &L->ffn_down;
+        }
+        for (i = 0; i < n; i++)
+            if (list[i]->type == LOLCAT_TYPE_Q8_0 && list[i]->data)
+                list[i]->q8_no_min = lc__q8_no_min_avx2(list[i]->data, (size_t)list[i]->n_out * list[i]->row_bytes / LOLCAT__Q8_0_BYTES);
+    }
+#else
+    (void)m;
+#endif
 }
 
 /* Reads hyperparameters and binds every tensor; run twice (count, then copy) for aux data. */
@@ -2903,6 +2927,7 @@ static lc_result lc__model_load(lc_model *m, char *err, size_t err_cap) {
     m->aux = (float *)lc__alloc(&m->alloc, (m->aux_count + 1) * sizeof(float));
     if (!m->aux) { lc__set_msg(err, err_cap, "out of memory"); return LOLCAT_ERR_OUT_OF_MEMORY; }
     if ((r = lc__bind_tensors(m, err, err_cap)) != LOLCAT_OK) return r;
+    lc__check_q8_matrices(m);
     if (m->vocab.kind != LOLCAT__VOCAB_NONE && m->vocab.n_tokens > m->n_vocab) {
         lc__set_msg(err, err_cap, "vocabulary has %d tokens but token_embd.weight only %d rows", m->vocab.n_tokens, m->n_vocab);
         return LOLCAT_ERR_BAD_SHAPE;

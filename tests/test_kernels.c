@@ -225,7 +225,7 @@ static void test_kernel_matmul(void) {
                         tk_fill(X, K * T, 1.0f, (uint64_t)(tt + 50));
                         W.type = type; W.n_in = K; W.n_out = N; W.row_bytes = lc_type_size((lc_tensor_type)type, (uint64_t)K); W.data = Wq;
                         for (r = 0; r < N; r++) lc_quantize((lc_tensor_type)type, Wf + (size_t)r * K, Wq + r * W.row_bytes, (uint64_t)K);
-                        W.q8_no_min = type == LOLCAT_TYPE_Q8_0 && lc__q8_no_min_ref(Wq, (size_t)N * W.row_bytes / LOLCAT__Q8_0_BYTES);
+                        W.q8_no_min = type == LOLCAT_TYPE_Q8_0 && (ii + oi) % 2 && lc__q8_no_min_ref(Wq, (size_t)N * W.row_bytes / LOLCAT__Q8_0_BYTES);   /* both decode paths */
                         /* the reference on the activations this build feeds quantized weights */
                         memcpy(Xr, X, (size_t)K * T * sizeof(float));
                         if (quant && LOLCAT__QUANT_ACT)
@@ -456,8 +456,89 @@ static void test_kernel_gemm_small(void) {
 #endif
 }
 
+/* The -128 check: the scans on a buffer of exactly its size (0x80 in scale bytes is not a
+   quant; a -128 in any quant, across the AVX2 scan's 4096-block chunks, is found), the flags a
+   model gets at open (one -128 in the last quant of one matrix clears only that matrix's),
+   and the two decode paths bit for bit equal on rows without -128, extremes included. */
+static void test_kernel_q8_no_min(void) {
+    const size_t nb = 8195;
+    unsigned char *q = (unsigned char *)malloc(nb * LOLCAT__Q8_0_BYTES);
+    size_t b, hits[3] = {0, 4096, 8194};
+    int h, same = 1;
+    for (b = 0; b < nb; b++) {
+        q[b * LOLCAT__Q8_0_BYTES] = 0x80; q[b * LOLCAT__Q8_0_BYTES + 1] = 0x80;   /* an f16 scale, not quants */
+        memset(q + b * LOLCAT__Q8_0_BYTES + 2, (int)(b % 255) == 127 ? 0x81 : (int)(b % 255) + 1, 32);
+    }
+    CHECK(lc__q8_no_min_ref(q, nb) == 1, "reference scan: 0x80 scale bytes are not quants");
+#if LOLCAT__AVX2
+    CHECK(lc__q8_no_min_avx2(q, nb) == 1, "AVX2 scan: 0x80 scale bytes are not quants");
+#endif
+    for (h = 0; h < 3; h++)
+        for (b = 0; b < 32; b += 31) {
+            unsigned char *at = q + hits[h] * LOLCAT__Q8_0_BYTES + 2 + b, keep = *at;
+            *at = 0x80;
+            same &= lc__q8_no_min_ref(q, nb) == 0;
+#if LOLCAT__AVX2
+            same &= lc__q8_no_min_avx2(q, nb) == 0;
+#endif
+            *at = keep;
+        }
+    CHECK(same, "a -128 in the first or last quant of blocks 0, 4096 and 8194 is found");
+    free(q);
+#if LOLCAT__AVX2
+    {   /* flags at open, on a Q8_0 model */
+        tm_spec sp = tm_default();
+        unsigned char *buf;
+        size_t n;
+        lc_model *m = NULL;
+        ptrdiff_t off;
+        sp.wtype = LOLCAT_TYPE_Q8_0;
+        buf = tm_build(&sp, &n);
+        CHECK_OK(lc_model_open_memory(buf, n, NULL, &m));
+        if (m) {
+            const lc__mat *down = &m->layers[0].ffn_down;
+            CHECK(m->layers[0].q.w.q8_no_min == 1 && down->q8_no_min == 1 && m->output.q8_no_min == (m->output.type == LOLCAT_TYPE_Q8_0),
+                  "matrices quantized from floats are marked");
+            off = down->data - m->data + (ptrdiff_t)((size_t)down->n_out * down->row_bytes) - 1;   /* m->data may be an aligned copy of buf */
+            lc_model_close(m); m = NULL;
+            buf[off] = 0x80;   /* the last quant of the last block */
+            CHECK_OK(lc_model_open_memory(buf, n, NULL, &m));
+            if (m) CHECK(m->layers[0].ffn_down.q8_no_min == 0 && m->layers[0].ffn_up.q8_no_min == 1 && m->layers[0].q.w.q8_no_min == 1,
+                         "one -128 clears only its matrix's mark");
+            lc_model_close(m);
+        }
+        free(buf);
+    }
+#endif
+    {   /* both paths bit for bit, on rows quantized from floats and on rows of +-127 */
+        const int n = 32 * 11;
+        float w[4 * 32 * 11], x[32 * 11], a[4], c[4];
+        unsigned char rows[4 * 11 * 34];
+        const unsigned char *p[4];
+        signed char xq[32 * 11];
+        float xd[11];
+        int r, v, i;
+        for (v = 0; v < 2; v++) {
+            tk_fill(w, 4 * n, 1.0f, (uint64_t)(90 + v));
+            tk_fill(x, n, 3.0f, (uint64_t)(95 + v));
+            for (r = 0; r < 4; r++) lc_quantize(LOLCAT_TYPE_Q8_0, w + (size_t)r * n, rows + (size_t)r * 11 * 34, (uint64_t)n);
+            lc__quantize_act_ref(x, xq, xd, n);
+            if (v)   /* the largest pair sums: |w| = |x| = 127 */
+                for (i = 0; i < 4 * 11 * 32; i++) {
+                    rows[(i / 32) * 34 + 2 + i % 32] = (i * 7) % 3 ? 0x7f : 0x81;
+                    if (i < n) xq[i] = (signed char)((i * 5) % 3 ? 127 : -127);
+                }
+            for (r = 0; r < 4; r++) p[r] = rows + (size_t)r * 11 * 34;
+            lc__dot4_q_q8(LOLCAT_TYPE_Q8_0, p, xq, xd, n, 0, 0, a);
+            lc__dot4_q_q8(LOLCAT_TYPE_Q8_0, p, xq, xd, n, 0, 1, c);
+            CHECK(memcmp(a, c, sizeof a) == 0, "q8_0 dot4 with and without the no -128 path, %s: %g %g", v ? "+-127" : "random", a[0], c[0]);
+        }
+    }
+}
+
 #define T_KERNEL_SUITES \
     {"kernels/exp", test_kernel_exp}, \
+    {"kernels/q8_no_min", test_kernel_q8_no_min}, \
     {"kernels/convert", test_kernel_convert}, \
     {"kernels/int8_dot", test_kernel_int8_dot}, \
     {"kernels/int8_dot4", test_kernel_int8_dot4}, \
