@@ -812,6 +812,12 @@ static __m256 lc__i8dot_avx2(__m256i w, __m256i x) {
     __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
     return _mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1)));
 }
+/* The same sums with ax = |x| computed once for several rows: one sign operation per row
+   instead of two, exact only if no w is -128 (its negation wraps). */
+static __m256 lc__i8dot_absx_avx2(__m256i w, __m256i x, __m256i ax) {
+    __m256i p = _mm256_maddubs_epi16(ax, _mm256_sign_epi8(w, x));
+    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1)));
+}
 static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 int8 in [-8, 7] */
     const __m128i lo4 = _mm_set1_epi8(15);
     __m128i raw = _mm_loadu_si128((const __m128i *)q);
@@ -819,47 +825,38 @@ static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 
     return _mm256_sub_epi8(v, _mm256_set1_epi8(8));
 }
 /* Four rows side by side, sharing each activation block. Decode hands it one row from each
-   quarter of a thread's rows, so a core reads four long sequential streams (lc__decode_rows). */
+   quarter of a thread's rows, so a core reads four long sequential streams (lc__decode_rows).
+   no_min: the Q8_0 rows hold no -128 quant, so |x| is taken once per block for all four. */
 static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
                                                   int no_min, float *out) {
     const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     const int nb = n / LOLCAT__QK;
     int b;
-#define LOLCAT__DOT4_STEP(WLOAD, BB) do { \
-        const __m256i x = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * LOLCAT__QK)); \
+#define LOLCAT__DOT4_STEP(ROWDOT, BB) do { \
+        const __m256i x = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * LOLCAT__QK)), ax = _mm256_abs_epi8(x); \
         const float xs = xd[b]; \
+        (void)ax; \
         if (ahead) { \
             _mm_prefetch((const char *)p0 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p1 + ahead, _MM_HINT_T0); \
             _mm_prefetch((const char *)p2 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p3 + ahead, _MM_HINT_T0); \
         } \
-        a0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p0)) * xs), lc__i8dot_avx2(WLOAD(p0 + 2), x), a0); \
-        a1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p1)) * xs), lc__i8dot_avx2(WLOAD(p1 + 2), x), a1); \
-        a2 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p2)) * xs), lc__i8dot_avx2(WLOAD(p2 + 2), x), a2); \
-        a3 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p3)) * xs), lc__i8dot_avx2(WLOAD(p3 + 2), x), a3); \
+        a0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p0)) * xs), ROWDOT(p0 + 2), a0); \
+        a1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p1)) * xs), ROWDOT(p1 + 2), a1); \
+        a2 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p2)) * xs), ROWDOT(p2 + 2), a2); \
+        a3 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p3)) * xs), ROWDOT(p3 + 2), a3); \
         p0 += (BB); p1 += (BB); p2 += (BB); p3 += (BB); \
     } while (0)
 #define LOLCAT__LOAD_Q8(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
-    if (type == LOLCAT_TYPE_Q8_0 && no_min) {   /* |x| once for the four rows, x's sign onto each row's weights:
-                                                  one sign op per row instead of two; exact
-                                                  only without -128 weights, whose negation wraps */
-        const __m256i ones = _mm256_set1_epi16(1);
-        for (b = 0; b < nb; b++) {
-            const __m256i x = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * LOLCAT__QK)), ax = _mm256_abs_epi8(x);
-            const float xs = xd[b];
-            if (ahead) {
-                _mm_prefetch((const char *)p0 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p1 + ahead, _MM_HINT_T0);
-                _mm_prefetch((const char *)p2 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p3 + ahead, _MM_HINT_T0);
-            }
-#define LOLCAT__DOT4_ROW(a, p) a = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p)) * xs), \
-        _mm256_cvtepi32_ps(_mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(LOLCAT__LOAD_Q8(p + 2), x)), ones)), a)
-            LOLCAT__DOT4_ROW(a0, p0); LOLCAT__DOT4_ROW(a1, p1); LOLCAT__DOT4_ROW(a2, p2); LOLCAT__DOT4_ROW(a3, p3);
-#undef LOLCAT__DOT4_ROW
-            p0 += LOLCAT__Q8_0_BYTES; p1 += LOLCAT__Q8_0_BYTES; p2 += LOLCAT__Q8_0_BYTES; p3 += LOLCAT__Q8_0_BYTES;
-        }
-    }
-    else if (type == LOLCAT_TYPE_Q8_0) for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__LOAD_Q8, LOLCAT__Q8_0_BYTES);
-    else for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(lc__q4_unpack_avx2, LOLCAT__Q4_0_BYTES);
+#define LOLCAT__DOT_Q8(p) lc__i8dot_avx2(LOLCAT__LOAD_Q8(p), x)
+#define LOLCAT__DOT_Q8_ABSX(p) lc__i8dot_absx_avx2(LOLCAT__LOAD_Q8(p), x, ax)
+#define LOLCAT__DOT_Q4(p) lc__i8dot_avx2(lc__q4_unpack_avx2(p), x)
+    if (type == LOLCAT_TYPE_Q8_0 && no_min) for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__DOT_Q8_ABSX, LOLCAT__Q8_0_BYTES);
+    else if (type == LOLCAT_TYPE_Q8_0) for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__DOT_Q8, LOLCAT__Q8_0_BYTES);
+    else for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__DOT_Q4, LOLCAT__Q4_0_BYTES);
+#undef LOLCAT__DOT_Q4
+#undef LOLCAT__DOT_Q8_ABSX
+#undef LOLCAT__DOT_Q8
 #undef LOLCAT__LOAD_Q8
 #undef LOLCAT__DOT4_STEP
     out[0] = lc__hsum_avx2(a0); out[1] = lc__hsum_avx2(a1); out[2] = lc__hsum_avx2(a2); out[3] = lc__hsum_avx2(a3);
@@ -2698,29 +2695,14 @@ static lc_result lc__parse_layer_kinds(lc_model *m, char *err, size_t err_cap) {
     return LOLCAT_OK;
 }
 
-/* Marks the Q8_0 matrices the forward pass multiplies by that hold no -128 quant, for the
-   AVX2 decode kernel (lc__mat.q8_no_min): one read of each, once the tensors are bound. The
-   token embedding is only looked up, so it is read only when it is also the output. */
-static void lc__check_q8_matrices(lc_model *m) {
+/* Marks a bound Q8_0 matrix that holds no -128 quant (lc__mat.q8_no_min) for the AVX2 decode
+   kernel: one read of it at open. Called for the matrices the forward pass multiplies by. */
+static void lc__check_q8(lc__mat *W) {
 #if LOLCAT__AVX2
-    lc__mat *list[4 * 5 + 3];
-    int il, i, n;
-    for (il = -1; il < m->n_layer; il++) {
-        n = 0;
-        if (il < 0) list[n++] = &m->output;
-        else {
-            lc__layer *L = &m->layers[il];
-            lc__proj *p[4];
-            p[0] = &L->q; p[1] = &L->k; p[2] = &L->v; p[3] = &L->o;
-            for (i = 0; i < 4; i++) { list[n++] = &p[i]->w; list[n++] = &p[i]->a; list[n++] = &p[i]->b; list[n++] = &p[i]->lora_a; list[n++] = &p[i]->lora_b; }
-            list[n++] = &L->ffn_gate; list[n++] = &L->ffn_up; list[n++] = &L->ffn_down;
-        }
-        for (i = 0; i < n; i++)
-            if (list[i]->type == LOLCAT_TYPE_Q8_0 && list[i]->data)
-                list[i]->q8_no_min = lc__q8_no_min_avx2(list[i]->data, (size_t)list[i]->n_out * list[i]->row_bytes / LOLCAT__Q8_0_BYTES);
-    }
+    if (W->type == LOLCAT_TYPE_Q8_0 && W->data)
+        W->q8_no_min = lc__q8_no_min_avx2(W->data, (size_t)W->n_out * W->row_bytes / LOLCAT__Q8_0_BYTES);
 #else
-    (void)m;
+    (void)W;
 #endif
 }
 
@@ -2927,18 +2909,22 @@ static lc_result lc__model_load(lc_model *m, char *err, size_t err_cap) {
     m->aux = (float *)lc__alloc(&m->alloc, (m->aux_count + 1) * sizeof(float));
     if (!m->aux) { lc__set_msg(err, err_cap, "out of memory"); return LOLCAT_ERR_OUT_OF_MEMORY; }
     if ((r = lc__bind_tensors(m, err, err_cap)) != LOLCAT_OK) return r;
-    lc__check_q8_matrices(m);
     if (m->vocab.kind != LOLCAT__VOCAB_NONE && m->vocab.n_tokens > m->n_vocab) {
         lc__set_msg(err, err_cap, "vocabulary has %d tokens but token_embd.weight only %d rows", m->vocab.n_tokens, m->n_vocab);
         return LOLCAT_ERR_BAD_SHAPE;
     }
-    /* LoRA needs its scale; maxima size the context scratch */
+    /* LoRA needs its scale; maxima size the context scratch; the multiplied Q8_0 matrices are
+       checked for -128 (the token embedding is only looked up, unless it is also the output) */
+    lc__check_q8(&m->output);
     for (il = 0; il < m->n_layer; il++) {
         lc__layer *L = &m->layers[il];
-        const lc__proj *ps[4];
+        lc__proj *ps[4];
         int j;
         ps[0] = &L->q; ps[1] = &L->k; ps[2] = &L->v; ps[3] = &L->o;
+        lc__check_q8(&L->ffn_gate); lc__check_q8(&L->ffn_up); lc__check_q8(&L->ffn_down);
         for (j = 0; j < 4; j++) {
+            lc__check_q8(&ps[j]->w); lc__check_q8(&ps[j]->a); lc__check_q8(&ps[j]->b);
+            lc__check_q8(&ps[j]->lora_a); lc__check_q8(&ps[j]->lora_b);
             if (ps[j]->has_lora && !(m->lora_scale == m->lora_scale)) {
                 lc__set_msg(err, err_cap, "layer %d has LoRA tensors but 'lolcat.lora.scale' is missing", il); return LOLCAT_ERR_CORRUPT;
             }
