@@ -808,15 +808,28 @@ static void lc__quantize_act_avx2(const float *x, signed char *q, float *d, int 
     }
 }
 /* 8 lanes, each the exact integer sum of 4 products of w and x (|w| <= 128, |x| <= 127). */
-static __m256 lc__i8dot_avx2(__m256i w, __m256i x) {
-    __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1)));
+static __m256i lc__i8dot_avx2(__m256i w, __m256i x) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w)), _mm256_set1_epi16(1));
 }
 /* The same sums with ax = |x| computed once for several rows: one sign operation per row
    instead of two, exact only if no w is -128 (its negation wraps). */
-static __m256 lc__i8dot_absx_avx2(__m256i w, __m256i x, __m256i ax) {
-    __m256i p = _mm256_maddubs_epi16(ax, _mm256_sign_epi8(w, x));
-    return _mm256_cvtepi32_ps(_mm256_madd_epi16(p, _mm256_set1_epi16(1)));
+static __m256i lc__i8dot_absx_avx2(__m256i w, __m256i x, __m256i ax) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(w, x)), _mm256_set1_epi16(1));
+}
+/* Lanes i and 4 + i: row i's f16 block scale times the activation's, for the four rows at
+   p0..p3. One conversion serves four rows; the products are those of scalar conversions. */
+static __m256 lc__scale4_avx2(const unsigned char *p0, const unsigned char *p1, const unsigned char *p2,
+                              const unsigned char *p3, float xs) {
+#if defined(__x86_64__) || defined(_M_X64)
+    const uint64_t h = (uint64_t)lc__read_u16(p0) | (uint64_t)lc__read_u16(p1) << 16 | (uint64_t)lc__read_u16(p2) << 32 |
+                       (uint64_t)lc__read_u16(p3) << 48;
+    const __m128i v = _mm_cvtsi64_si128((long long)h);
+#else
+    const __m128i v = _mm_unpacklo_epi32(_mm_cvtsi32_si128((int)(lc__read_u16(p0) | (uint32_t)lc__read_u16(p1) << 16)),
+                                         _mm_cvtsi32_si128((int)(lc__read_u16(p2) | (uint32_t)lc__read_u16(p3) << 16)));
+#endif
+    const __m128 s = _mm_mul_ps(_mm_cvtph_ps(v), _mm_set1_ps(xs));
+    return _mm256_set_m128(s, s);
 }
 static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 int8 in [-8, 7] */
     const __m128i lo4 = _mm_set1_epi8(15);
@@ -826,40 +839,50 @@ static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 
 }
 /* Four rows side by side, sharing each activation block. Decode hands it one row from each
    quarter of a thread's rows, so a core reads four long sequential streams (lc__decode_rows).
-   no_min: the Q8_0 rows hold no -128 quant, so |x| is taken once per block for all four. */
+   Per block, two horizontal adds gather the rows' exact integer sums into lane i (and 4 + i)
+   for row i, so one conversion and one FMA with the four scales serve all four rows; two
+   accumulators take alternate blocks. no_min: the Q8_0 rows hold no -128 quant, so |x| is
+   taken once per block for all four. */
 static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
                                                   int no_min, float *out) {
     const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
-    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+    __m128 sum;
     const int nb = n / LOLCAT__QK;
     int b;
-#define LOLCAT__DOT4_STEP(ROWDOT, BB) do { \
+#define LOLCAT__DOT4_STEP(ACC, ROWDOT, BB) do { \
         const __m256i x = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * LOLCAT__QK)), ax = _mm256_abs_epi8(x); \
-        const float xs = xd[b]; \
+        const __m256 s = lc__scale4_avx2(p0, p1, p2, p3, xd[b]); \
+        __m256i h; \
         (void)ax; \
         if (ahead) { \
             _mm_prefetch((const char *)p0 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p1 + ahead, _MM_HINT_T0); \
             _mm_prefetch((const char *)p2 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p3 + ahead, _MM_HINT_T0); \
         } \
-        a0 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p0)) * xs), ROWDOT(p0 + 2), a0); \
-        a1 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p1)) * xs), ROWDOT(p1 + 2), a1); \
-        a2 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p2)) * xs), ROWDOT(p2 + 2), a2); \
-        a3 = _mm256_fmadd_ps(_mm256_set1_ps(_cvtsh_ss(lc__read_u16(p3)) * xs), ROWDOT(p3 + 2), a3); \
-        p0 += (BB); p1 += (BB); p2 += (BB); p3 += (BB); \
+        h = _mm256_hadd_epi32(_mm256_hadd_epi32(ROWDOT(p0 + 2), ROWDOT(p1 + 2)), _mm256_hadd_epi32(ROWDOT(p2 + 2), ROWDOT(p3 + 2))); \
+        ACC = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(h), ACC); \
+        p0 += (BB); p1 += (BB); p2 += (BB); p3 += (BB); b++; \
+    } while (0)
+#define LOLCAT__DOT4_LOOP(ROWDOT, BB) do { \
+        for (b = 0; b + 1 < nb;) { LOLCAT__DOT4_STEP(a0, ROWDOT, BB); LOLCAT__DOT4_STEP(a1, ROWDOT, BB); } \
+        if (b < nb) LOLCAT__DOT4_STEP(a0, ROWDOT, BB); \
     } while (0)
 #define LOLCAT__LOAD_Q8(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define LOLCAT__DOT_Q8(p) lc__i8dot_avx2(LOLCAT__LOAD_Q8(p), x)
 #define LOLCAT__DOT_Q8_ABSX(p) lc__i8dot_absx_avx2(LOLCAT__LOAD_Q8(p), x, ax)
 #define LOLCAT__DOT_Q4(p) lc__i8dot_avx2(lc__q4_unpack_avx2(p), x)
-    if (type == LOLCAT_TYPE_Q8_0 && no_min) for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__DOT_Q8_ABSX, LOLCAT__Q8_0_BYTES);
-    else if (type == LOLCAT_TYPE_Q8_0) for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__DOT_Q8, LOLCAT__Q8_0_BYTES);
-    else for (b = 0; b < nb; b++) LOLCAT__DOT4_STEP(LOLCAT__DOT_Q4, LOLCAT__Q4_0_BYTES);
+    if (type == LOLCAT_TYPE_Q8_0 && no_min) LOLCAT__DOT4_LOOP(LOLCAT__DOT_Q8_ABSX, LOLCAT__Q8_0_BYTES);
+    else if (type == LOLCAT_TYPE_Q8_0) LOLCAT__DOT4_LOOP(LOLCAT__DOT_Q8, LOLCAT__Q8_0_BYTES);
+    else LOLCAT__DOT4_LOOP(LOLCAT__DOT_Q4, LOLCAT__Q4_0_BYTES);
 #undef LOLCAT__DOT_Q4
 #undef LOLCAT__DOT_Q8_ABSX
 #undef LOLCAT__DOT_Q8
 #undef LOLCAT__LOAD_Q8
+#undef LOLCAT__DOT4_LOOP
 #undef LOLCAT__DOT4_STEP
-    out[0] = lc__hsum_avx2(a0); out[1] = lc__hsum_avx2(a1); out[2] = lc__hsum_avx2(a2); out[3] = lc__hsum_avx2(a3);
+    a0 = _mm256_add_ps(a0, a1);
+    sum = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
+    _mm_storeu_ps(out, sum);
 }
 #endif /* LOLCAT__AVX2 */
 
