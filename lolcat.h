@@ -831,18 +831,28 @@ static __m256 lc__scale4_avx2(const unsigned char *p0, const unsigned char *p1, 
     const __m128 s = _mm_mul_ps(_mm_cvtph_ps(v), _mm_set1_ps(xs));
     return _mm256_set_m128(s, s);
 }
-static __m256i lc__q4_unpack_avx2(const unsigned char *q) {   /* 16 bytes -> 32 int8 in [-8, 7] */
-    const __m128i lo4 = _mm_set1_epi8(15);
-    __m128i raw = _mm_loadu_si128((const __m128i *)q);
-    __m256i v = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), lo4), _mm_and_si128(raw, lo4));
-    return _mm256_sub_epi8(v, _mm256_set1_epi8(8));
+/* 16 Q4_0 bytes -> the 32 quants plus 8, in [0, 15] (low nibbles first, then high nibbles). */
+static __m256i lc__q4_nibbles_avx2(const unsigned char *q) {
+    const __m256i r = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)q));
+    return _mm256_and_si256(_mm256_blend_epi32(r, _mm256_srli_epi16(r, 4), 0xF0), _mm256_set1_epi8(15));
+}
+/* 8 lanes of sums of 4 products of unsigned u (<= 15) and x: maddubs takes u as it is. */
+static __m256i lc__u4dot_avx2(__m256i u, __m256i x) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1));
+}
+/* 8 * (sum of x's bytes 0-15) in lanes 0-3 and 8 * (bytes 16-31) in lanes 4-7: what Q4_0's
+   offset of 8 takes from each row's sums in lc__dot4_q_q8_avx2's layout. */
+static __m256i lc__q4_offset_avx2(__m256i x) {
+    const __m256i t = lc__u4dot_avx2(_mm256_set1_epi8(8), x);
+    return _mm256_hadd_epi32(_mm256_hadd_epi32(t, t), _mm256_hadd_epi32(t, t));
 }
 /* Four rows side by side, sharing each activation block. Decode hands it one row from each
    quarter of a thread's rows, so a core reads four long sequential streams (lc__decode_rows).
    Per block, two horizontal adds gather the rows' exact integer sums into lane i (and 4 + i)
    for row i, so one conversion and one FMA with the four scales serve all four rows; two
    accumulators take alternate blocks. no_min: the Q8_0 rows hold no -128 quant, so |x| is
-   taken once per block for all four. */
+   taken once per block for all four. Q4_0 multiplies its unsigned nibbles (quant + 8) and
+   takes 8 * sum(x) off each row's block sum once per block. */
 static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
                                                   int no_min, float *out) {
     const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
@@ -850,7 +860,7 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *c
     __m128 sum;
     const int nb = n / LOLCAT__QK;
     int b;
-#define LOLCAT__DOT4_STEP(ACC, ROWDOT, BB) do { \
+#define LOLCAT__DOT4_STEP(ACC, ROWDOT, FIX, BB) do { \
         const __m256i x = _mm256_loadu_si256((const __m256i *)(xq + (size_t)b * LOLCAT__QK)), ax = _mm256_abs_epi8(x); \
         const __m256 s = lc__scale4_avx2(p0, p1, p2, p3, xd[b]); \
         __m256i h; \
@@ -860,20 +870,24 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *c
             _mm_prefetch((const char *)p2 + ahead, _MM_HINT_T0); _mm_prefetch((const char *)p3 + ahead, _MM_HINT_T0); \
         } \
         h = _mm256_hadd_epi32(_mm256_hadd_epi32(ROWDOT(p0 + 2), ROWDOT(p1 + 2)), _mm256_hadd_epi32(ROWDOT(p2 + 2), ROWDOT(p3 + 2))); \
-        ACC = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(h), ACC); \
+        ACC = _mm256_fmadd_ps(s, _mm256_cvtepi32_ps(FIX(h)), ACC); \
         p0 += (BB); p1 += (BB); p2 += (BB); p3 += (BB); b++; \
     } while (0)
-#define LOLCAT__DOT4_LOOP(ROWDOT, BB) do { \
-        for (b = 0; b + 1 < nb;) { LOLCAT__DOT4_STEP(a0, ROWDOT, BB); LOLCAT__DOT4_STEP(a1, ROWDOT, BB); } \
-        if (b < nb) LOLCAT__DOT4_STEP(a0, ROWDOT, BB); \
+#define LOLCAT__DOT4_LOOP(ROWDOT, FIX, BB) do { \
+        for (b = 0; b + 1 < nb;) { LOLCAT__DOT4_STEP(a0, ROWDOT, FIX, BB); LOLCAT__DOT4_STEP(a1, ROWDOT, FIX, BB); } \
+        if (b < nb) LOLCAT__DOT4_STEP(a0, ROWDOT, FIX, BB); \
     } while (0)
 #define LOLCAT__LOAD_Q8(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define LOLCAT__DOT_Q8(p) lc__i8dot_avx2(LOLCAT__LOAD_Q8(p), x)
 #define LOLCAT__DOT_Q8_ABSX(p) lc__i8dot_absx_avx2(LOLCAT__LOAD_Q8(p), x, ax)
-#define LOLCAT__DOT_Q4(p) lc__i8dot_avx2(lc__q4_unpack_avx2(p), x)
-    if (type == LOLCAT_TYPE_Q8_0 && no_min) LOLCAT__DOT4_LOOP(LOLCAT__DOT_Q8_ABSX, LOLCAT__Q8_0_BYTES);
-    else if (type == LOLCAT_TYPE_Q8_0) LOLCAT__DOT4_LOOP(LOLCAT__DOT_Q8, LOLCAT__Q8_0_BYTES);
-    else LOLCAT__DOT4_LOOP(LOLCAT__DOT_Q4, LOLCAT__Q4_0_BYTES);
+#define LOLCAT__DOT_Q4(p) lc__u4dot_avx2(lc__q4_nibbles_avx2(p), x)
+#define LOLCAT__KEEP(h) (h)
+#define LOLCAT__Q4_OFFSET(h) _mm256_sub_epi32(h, lc__q4_offset_avx2(x))
+    if (type == LOLCAT_TYPE_Q8_0 && no_min) LOLCAT__DOT4_LOOP(LOLCAT__DOT_Q8_ABSX, LOLCAT__KEEP, LOLCAT__Q8_0_BYTES);
+    else if (type == LOLCAT_TYPE_Q8_0) LOLCAT__DOT4_LOOP(LOLCAT__DOT_Q8, LOLCAT__KEEP, LOLCAT__Q8_0_BYTES);
+    else LOLCAT__DOT4_LOOP(LOLCAT__DOT_Q4, LOLCAT__Q4_OFFSET, LOLCAT__Q4_0_BYTES);
+#undef LOLCAT__Q4_OFFSET
+#undef LOLCAT__KEEP
 #undef LOLCAT__DOT_Q4
 #undef LOLCAT__DOT_Q8_ABSX
 #undef LOLCAT__DOT_Q8
@@ -1071,7 +1085,7 @@ static void lc__dequant_row_avx2(int type, const void *src, float *dst, int64_t 
     case LOLCAT_TYPE_Q4_0:
         for (; i < n; i += LOLCAT__QK, p += LOLCAT__Q4_0_BYTES) {
             __m256 d = _mm256_set1_ps(_cvtsh_ss(lc__read_u16(p)));
-            __m256i q = lc__q4_unpack_avx2(p + 2);
+            __m256i q = _mm256_sub_epi8(lc__q4_nibbles_avx2(p + 2), _mm256_set1_epi8(8));
             __m128i lo = _mm256_castsi256_si128(q), hi = _mm256_extracti128_si256(q, 1);
             _mm256_storeu_ps(dst + i, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(lo))));
             _mm256_storeu_ps(dst + i + 8, _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_srli_si128(lo, 8)))));
