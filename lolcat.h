@@ -1214,6 +1214,7 @@ typedef struct lc__mm_scratch {
     float       *rowbuf;         /* per thread: rowbuf + thread * rowbuf_stride floats */
     size_t       rowbuf_stride;  /* lc__mm_rowbuf_floats(n_in) */
     float       *xp;             /* lc__mm_xp_floats(n_in, T), shared: the chunk's packed activations */
+    int         *pair_claims;    /* per thread pair: decode chunks claimed (lc__matvec_pair); NULL: static split */
 } lc__mm_scratch;
 
 /* Y[t][r] = alpha * W_r . X[t] (+ Y[t][r] if accumulate), for t < T and r < n_out.
@@ -1583,6 +1584,42 @@ static int lc__mm_rounds_act(const lc__mat *W) {
 }
 
 #if LOLCAT__SIMD
+/* Decode of the 16-row units [u0, u1) of the jobs' rows taken together. */
+static void lc__matvec_units(const lc__mm_job *jobs, int n_jobs, const float *X, const signed char *xq, const float *xd,
+                             int u0, int u1) {
+    int jb, base = 0;
+    for (jb = 0; jb < n_jobs; jb++) {
+        const lc__mm_job *J = &jobs[jb];
+        const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
+        const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
+        if (r0 < r1) lc__matvec_rows(J->W, X, xq, xd, J->Y, J->alpha, J->accumulate, r0, r1);
+        base += nu;
+    }
+}
+/* Decode rows of a thread pair (2p, 2p + 1): their two static shares taken together, in
+   LOLCAT__PAIR_CHUNKS chunks, the even thread from the front and the odd one from the back,
+   until the shared count of claims runs out. The pair meets wherever its slower thread has
+   got to, so neither waits at the join for the other (static halves left the faster thread
+   idle for 9-12% of each product), and each thread still reads long streams in order. */
+#define LOLCAT__PAIR_CHUNKS 16
+static void lc__matvec_pair(const lc__mm_job *jobs, int n_jobs, const float *X, const signed char *xq, const float *xd,
+                            int units, int *claims, int ith, int nth) {
+    const int pair = ith / 2, front = !(ith & 1);
+    const int pu0 = (int)((int64_t)units * (2 * pair) / nth), pu1 = (int)((int64_t)units * (2 * pair + 2) / nth);
+    int mine = 0;
+    for (;;) {
+        int k, c;
+#if defined(_OPENMP)
+#pragma omp atomic capture
+#endif
+        k = claims[pair]++;
+        if (k >= LOLCAT__PAIR_CHUNKS) break;
+        c = front ? mine : LOLCAT__PAIR_CHUNKS - 1 - mine;
+        mine++;
+        lc__matvec_units(jobs, n_jobs, X, xq, xd, pu0 + (int)((int64_t)(pu1 - pu0) * c / LOLCAT__PAIR_CHUNKS),
+                         pu0 + (int)((int64_t)(pu1 - pu0) * (c + 1) / LOLCAT__PAIR_CHUNKS));
+    }
+}
 /* One thread's share (ith of nth; called by every thread of a team): rows are split in
    16-row units over the jobs' rows taken together. */
 static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X, int ldx, int T,
@@ -1598,6 +1635,10 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
         xq = (signed char *)(void *)buf;
         xd = buf + K / 4 + 16;
         lc__quantize_act(X, xq, xd, K);
+    }
+    if (T == 1 && s->pair_claims && ith < nth / 2 * 2) {   /* an odd thread out keeps its static share */
+        lc__matvec_pair(jobs, n_jobs, X, xq, xd, units, s->pair_claims, ith, nth);
+        return;
     }
     if (T > 1) {   /* pack the activations (rounded through int8 for quantized weights) */
         for (t = ith * LOLCAT__NR; t < T; t += nth * LOLCAT__NR) {
@@ -1639,6 +1680,7 @@ static void lc__matmul_jobs(const lc__mm_job *jobs, int n_jobs, const float *X, 
     }
     if (work < 65536) nt = 1;
     nt = LOLCAT__MAX(1, LOLCAT__MIN(nt, units));
+    if (T == 1 && nt > 1 && s->pair_claims) memset(s->pair_claims, 0, (size_t)(nt / 2) * sizeof(int));
 #if defined(_OPENMP)
 #pragma omp parallel num_threads(nt) if (nt > 1)
     lc__matmul_thread(jobs, n_jobs, X, ldx, T, s, omp_get_thread_num(), omp_get_num_threads());
@@ -3306,6 +3348,7 @@ static void lc__ctx_free(lc_ctx *c) {
     lc__free(&a, c->block, c->block_floats * sizeof(float) + 64);
     lc__free(&a, c->ls, (size_t)c->model->n_layer * sizeof(lc__layer_state));
     lc__free(&a, c->ts, (size_t)c->n_threads_cap * sizeof(lc__thread_scratch));
+    lc__free(&a, c->mm.pair_claims, (size_t)(c->n_threads_cap / 2 + 1) * sizeof(int));
     lc__free(&a, c, sizeof *c);
 }
 
@@ -3332,7 +3375,8 @@ LCDEF lc_result lc_ctx_create(const lc_model *m, const lc_ctx_params *params, lc
     c->n_threads_cap = LOLCAT__MAX(p.n_threads, lc__threads_default());
     c->ls = (lc__layer_state *)lc__zalloc(&a, (size_t)m->n_layer * sizeof(lc__layer_state));
     c->ts = (lc__thread_scratch *)lc__zalloc(&a, (size_t)c->n_threads_cap * sizeof(lc__thread_scratch));
-    if (!c->ls || !c->ts) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    c->mm.pair_claims = (int *)lc__zalloc(&a, (size_t)(c->n_threads_cap / 2 + 1) * sizeof(int));
+    if (!c->ls || !c->ts || !c->mm.pair_claims) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
     floats = lc__ctx_layout(c, NULL);   /* 0: the sizes overflow */
     if (floats == 0 || !lc__mul_u64(floats, sizeof(float), &bytes) || bytes > (uint64_t)SIZE_MAX - 64) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
     c->block_floats = (size_t)floats;

@@ -208,8 +208,8 @@ static void test_kernel_matmul(void) {
     float *rowbuf = (float *)malloc((size_t)nt_cap * stride * sizeof(float));
     float *xp = (float *)malloc(lc__mm_xp_floats(max_in, max_t) * sizeof(float));
     lc__mm_scratch s;
-    int ti, ii, oi, tt, acc, i, t, r, failures = 0;
-    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp;
+    int ti, ii, oi, tt, acc, i, t, r, failures = 0, claims[2];
+    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.pair_claims = claims;   /* decode on 2 threads: a pair */
     for (ti = 0; ti < 5; ti++)
         for (ii = 0; ii < 4; ii++)
             for (oi = 0; oi < 4; oi++)
@@ -260,6 +260,47 @@ static void test_kernel_matmul(void) {
                     }
     (void)failures;
     free(Wf); free(Wq); free(X); free(Xr); free(Yref); free(Y); free(Y1); free(bound); free(rowbuf); free(xp);
+}
+
+/* Decode rows shared by thread pairs from both ends (lc__matvec_pair): on 2, 3 and 4 threads,
+   rows not a multiple of the 16-row unit or of the pair's chunks, every row computed once.
+   accumulate = 1 makes a row done twice add twice, and a row skipped keep its old value. */
+static void test_kernel_decode_pairs(void) {
+    static const int types[2] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_Q8_0}, n_outs[3] = {597, 40, 3001};
+    const int K = 96, max_out = 3001, nt_cap = 4;
+    float *Wf = (float *)malloc((size_t)K * max_out * sizeof(float)), *x = (float *)malloc((size_t)K * sizeof(float));
+    unsigned char *Wq = (unsigned char *)malloc((size_t)K * max_out * 4);
+    float *y = (float *)malloc((size_t)max_out * sizeof(float)), *y0 = (float *)malloc((size_t)max_out * sizeof(float));
+    float *want = (float *)malloc((size_t)max_out * sizeof(float));
+    const size_t stride = lc__mm_rowbuf_floats(K);
+    float *rowbuf = (float *)malloc((size_t)nt_cap * stride * sizeof(float)), *xp = (float *)malloc(lc__mm_xp_floats(K, 1) * sizeof(float));
+    int claims[3], ti, oi, nt, r;
+    lc__mm_scratch s;
+    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.pair_claims = claims;
+    tk_fill(x, K, 1.0f, 901);
+    for (ti = 0; ti < 2; ti++)
+        for (oi = 0; oi < 3; oi++) {
+            const int N = n_outs[oi];
+            lc__mat W;
+            tk_fill(Wf, K * N, 1.0f, (uint64_t)(910 + oi));
+            W.type = types[ti]; W.n_in = K; W.n_out = N; W.row_bytes = lc_type_size((lc_tensor_type)types[ti], (uint64_t)K); W.data = Wq;
+            W.q8_no_min = 0;
+            for (r = 0; r < N; r++) lc_quantize((lc_tensor_type)types[ti], Wf + (size_t)r * K, Wq + r * W.row_bytes, (uint64_t)K);
+            tk_fill(y0, N, 1.0f, 920);
+            s.pair_claims = NULL;   /* the static split on one thread is the reference */
+            memcpy(want, y0, (size_t)N * sizeof(float));
+            lc__matmul(&W, x, K, 1, want, N, 1.0f, 1, &s, 1);
+            s.pair_claims = claims;
+            for (nt = 2; nt <= nt_cap; nt++) {
+                int bad = 0;
+                claims[0] = claims[1] = claims[2] = 12345;   /* lc__matmul resets them */
+                memcpy(y, y0, (size_t)N * sizeof(float));
+                lc__matmul(&W, x, K, 1, y, N, 1.0f, 1, &s, nt);
+                for (r = 0; r < N; r++) bad += y[r] != want[r];   /* the same kernel on the same rows: bit-equal */
+                CHECK(bad == 0, "decode pairs %s N=%d threads=%d: %d rows differ from one thread's", lc_type_name((lc_tensor_type)types[ti]), N, nt, bad);
+            }
+        }
+    free(Wf); free(x); free(Wq); free(y); free(y0); free(want); free(rowbuf); free(xp);
 }
 
 static void test_kernel_vector_ops(void) {
@@ -543,6 +584,7 @@ static void test_kernel_q8_no_min(void) {
     {"kernels/int8_dot", test_kernel_int8_dot}, \
     {"kernels/int8_dot4", test_kernel_int8_dot4}, \
     {"kernels/matmul", test_kernel_matmul}, \
+    {"kernels/decode_pairs", test_kernel_decode_pairs}, \
     {"kernels/vector_ops", test_kernel_vector_ops}, \
     {"kernels/attention", test_kernel_attention}, \
     {"kernels/gemm_small", test_kernel_gemm_small},
