@@ -1636,32 +1636,28 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
         xd = buf + K / 4 + 16;
         lc__quantize_act(X, xq, xd, K);
     }
-    if (T == 1 && s->pair_claims && ith < nth / 2 * 2) {   /* an odd thread out keeps its static share */
-        lc__matvec_pair(jobs, n_jobs, X, xq, xd, units, s->pair_claims, ith, nth);
+    if (T == 1) {
+        if (s->pair_claims && ith < nth / 2 * 2) lc__matvec_pair(jobs, n_jobs, X, xq, xd, units, s->pair_claims, ith, nth);
+        else lc__matvec_units(jobs, n_jobs, X, xq, xd, u0, u1);   /* one thread, or an odd one out: its static share */
         return;
     }
-    if (T > 1) {   /* pack the activations (rounded through int8 for quantized weights) */
-        for (t = ith * LOLCAT__NR; t < T; t += nth * LOLCAT__NR) {
-            const float *x[LOLCAT__NR];
-            const int nt = LOLCAT__MIN(LOLCAT__NR, T - t);
-            for (j = 0; j < nt; j++) {
-                x[j] = X + (size_t)(t + j) * ldx;
-                if (quant) { lc__round_act(x[j], buf + (size_t)j * K, K); x[j] = buf + (size_t)j * K; }
-            }
-            lc__pack_x(x, nt, K, s->xp + (size_t)t * K);
+    for (t = ith * LOLCAT__NR; t < T; t += nth * LOLCAT__NR) {   /* prefill: pack the activations (rounded through int8 for quantized weights) */
+        const float *x[LOLCAT__NR];
+        const int nt = LOLCAT__MIN(LOLCAT__NR, T - t);
+        for (j = 0; j < nt; j++) {
+            x[j] = X + (size_t)(t + j) * ldx;
+            if (quant) { lc__round_act(x[j], buf + (size_t)j * K, K); x[j] = buf + (size_t)j * K; }
         }
+        lc__pack_x(x, nt, K, s->xp + (size_t)t * K);
+    }
 #if defined(_OPENMP)
 #pragma omp barrier
 #endif
-    }
     for (jb = 0; jb < n_jobs; jb++) {
         const lc__mm_job *J = &jobs[jb];
         const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
         const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
-        if (r0 < r1) {
-            if (T == 1) lc__matvec_rows(J->W, X, xq, xd, J->Y, J->alpha, J->accumulate, r0, r1);
-            else lc__matmul_rows(J->W, s->xp, T, J->Y, J->ldy, J->alpha, J->accumulate, r0, r1, buf);
-        }
+        if (r0 < r1) lc__matmul_rows(J->W, s->xp, T, J->Y, J->ldy, J->alpha, J->accumulate, r0, r1, buf);
         base += nu;
     }
 }
