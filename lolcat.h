@@ -4086,9 +4086,12 @@ LCDEF lc_result lc_ctx_copy_state(lc_ctx *dst, const lc_ctx *src) {
 }
 
 LCDEF lc_result lc_ctx_fork(const lc_ctx *src, lc_ctx **out) {
+    lc_ctx_params p;
     lc_result r;
     if (!src || !out) return LOLCAT_ERR_INVALID_ARGUMENT;
-    r = lc_ctx_create(src->model, &src->params, out);
+    p = src->params;
+    p.n_threads = src->n_threads;   /* the fork's per-thread scratch must hold the threads it inherits */
+    r = lc_ctx_create(src->model, &p, out);
     if (r != LOLCAT_OK) return r;
     (*out)->n_threads = src->n_threads;
     r = lc_ctx_copy_state(*out, src);

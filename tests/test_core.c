@@ -317,6 +317,29 @@ static void test_state(void) {
     CHECK_OK(lc_eval(b, toks, 5));
     CHECK(memcmp(lc_get_logits(f), lc_get_logits(b), sizeof ref) == 0, "fork continues identically");
     lc_ctx_destroy(f);
+#if defined(_OPENMP)
+    {   /* a fork inherits 4 threads while OpenMP's default has dropped to 1: its scratch must
+           still hold 4 (ASan saw the per-thread buffers overflow when it was sized by the default) */
+        const int omp_was = omp_get_max_threads();
+        lc_ctx_params p4 = lc_ctx_default_params();
+        lc_ctx *c4 = NULL, *f4 = NULL;
+        omp_set_num_threads(4);
+        p4.n_threads = 1;
+        CHECK_OK(lc_ctx_create(m, &p4, &c4));
+        lc_ctx_set_threads(c4, 4);
+        omp_set_num_threads(1);
+        CHECK_OK(lc_ctx_fork(c4, &f4));
+        omp_set_num_threads(omp_was);
+        if (c4 && f4) {
+            CHECK(f4->n_threads == 4 && f4->n_threads <= f4->n_threads_cap, "fork: %d threads, scratch for %d", f4->n_threads, f4->n_threads_cap);
+            CHECK_OK(lc_eval(f4, toks, 40));
+            CHECK_OK(lc_eval(c4, toks, 40));
+            CHECK(memcmp(lc_get_logits(f4), lc_get_logits(c4), sizeof ref) == 0, "fork on 4 inherited threads");
+        }
+        lc_ctx_destroy(f4);
+        lc_ctx_destroy(c4);
+    }
+#endif
     /* corrupt blobs are refused and leave the context as it was */
     size2 = lc_ctx_state_size(b);
     blob2 = (unsigned char *)malloc(size2);

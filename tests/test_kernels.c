@@ -209,7 +209,7 @@ static void test_kernel_matmul(void) {
     float *xp = (float *)malloc(lc__mm_xp_floats(max_in, max_t) * sizeof(float));
     lc__mm_scratch s;
     int ti, ii, oi, tt, acc, i, t, r, failures = 0, claims[2];
-    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.pair_claims = claims;   /* decode on 2 threads: a pair */
+    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.pair_claims = claims;   /* (products this small stay on one thread) */
     for (ti = 0; ti < 5; ti++)
         for (ii = 0; ii < 4; ii++)
             for (oi = 0; oi < 4; oi++)
@@ -263,11 +263,14 @@ static void test_kernel_matmul(void) {
 }
 
 /* Decode rows shared by thread pairs from both ends (lc__matvec_pair): on 2, 3 and 4 threads,
-   rows not a multiple of the 16-row unit or of the pair's chunks, every row computed once.
-   accumulate = 1 makes a row done twice add twice, and a row skipped keep its old value. */
+   rows not a multiple of the 16-row unit or of the pair's chunks (all above the size that
+   lc__matmul_jobs keeps on one thread), every row computed once, both threads of each pair
+   at work (each ends on one refused claim: 16 + 2); then every meeting point of the two ends,
+   driven by hand. accumulate = 1 makes a row done twice add twice and a skipped row keep its
+   old value; the same kernel on the same row is bit-exact, so rows are compared exactly. */
 static void test_kernel_decode_pairs(void) {
-    static const int types[2] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_Q8_0}, n_outs[3] = {597, 40, 3001};
-    const int K = 96, max_out = 3001, nt_cap = 4;
+    static const int types[2] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_Q8_0}, n_outs[3] = {67, 597, 3001};
+    const int K = 1024, max_out = 3001, nt_cap = 4;
     float *Wf = (float *)malloc((size_t)K * max_out * sizeof(float)), *x = (float *)malloc((size_t)K * sizeof(float));
     unsigned char *Wq = (unsigned char *)malloc((size_t)K * max_out * 4);
     float *y = (float *)malloc((size_t)max_out * sizeof(float)), *y0 = (float *)malloc((size_t)max_out * sizeof(float));
@@ -296,9 +299,34 @@ static void test_kernel_decode_pairs(void) {
                 claims[0] = claims[1] = claims[2] = 12345;   /* lc__matmul resets them */
                 memcpy(y, y0, (size_t)N * sizeof(float));
                 lc__matmul(&W, x, K, 1, y, N, 1.0f, 1, &s, nt);
-                for (r = 0; r < N; r++) bad += y[r] != want[r];   /* the same kernel on the same rows: bit-equal */
+                for (r = 0; r < N; r++) bad += y[r] != want[r];
                 CHECK(bad == 0, "decode pairs %s N=%d threads=%d: %d rows differ from one thread's", lc_type_name((lc_tensor_type)types[ti]), N, nt, bad);
+#if LOLCAT__SIMD && defined(_OPENMP)
+                if (!omp_get_dynamic())   /* the team has the threads asked for */
+                    CHECK(claims[0] == 18 && (nt < 4 || claims[1] == 18), "decode pairs %s N=%d threads=%d: claims %d %d (both threads of each pair end on one refused claim)",
+                          lc_type_name((lc_tensor_type)types[ti]), N, nt, claims[0], claims[1]);
+#endif
             }
+#if LOLCAT__SIMD
+            {   /* the back thread first, from claim m: it takes chunks m..15; then the front one takes 0..m-1 */
+                signed char xq[1024];
+                float xd[32];
+                const int units = (N + LOLCAT__MR - 1) / LOLCAT__MR;
+                lc__mm_job job;
+                int m, bad = 0;
+                lc__mm_set_job(&job, &W, y, N, 1);
+                if (types[ti] == LOLCAT_TYPE_Q8_0) lc__quantize_act(x, xq, xd, K);
+                for (m = 0; m <= LOLCAT__PAIR_CHUNKS; m++) {
+                    memcpy(y, y0, (size_t)N * sizeof(float));
+                    claims[0] = m;
+                    lc__matvec_pair(&job, 1, x, types[ti] == LOLCAT_TYPE_Q8_0 ? xq : NULL, xd, units, claims, 1, 2);
+                    claims[0] = LOLCAT__PAIR_CHUNKS - m;
+                    lc__matvec_pair(&job, 1, x, types[ti] == LOLCAT_TYPE_Q8_0 ? xq : NULL, xd, units, claims, 0, 2);
+                    for (r = 0; r < N; r++) bad += y[r] != want[r];
+                }
+                CHECK(bad == 0, "decode pairs %s N=%d: %d rows wrong over the 17 meeting points", lc_type_name((lc_tensor_type)types[ti]), N, bad);
+            }
+#endif
         }
     free(Wf); free(x); free(Wq); free(y); free(y0); free(want); free(rowbuf); free(xp);
 }
