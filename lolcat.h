@@ -848,9 +848,9 @@ static __m256i lc__q4_offset_avx2(__m256i x) {
 }
 /* Four rows side by side, sharing each activation block. Decode hands it one row from each
    quarter of a thread's rows, so a core reads four long sequential streams (lc__decode_rows).
-   Per block, two horizontal adds gather the rows' exact integer sums into lane i (and 4 + i)
-   for row i, so one conversion and one FMA with the four scales serve all four rows; two
-   accumulators take alternate blocks. no_min: the Q8_0 rows hold no -128 quant, so |x| is
+   Per block, two levels of horizontal adds (three instructions) gather the rows' exact
+   integer sums into lane i (and 4 + i) for row i, so one conversion and one FMA with the four
+   scales serve all four rows; two accumulators take alternate blocks. no_min: the Q8_0 rows hold no -128 quant, so |x| is
    taken once per block for all four. Q4_0 multiplies its unsigned nibbles (quant + 8) and
    takes 8 * sum(x) off each row's block sum once per block. */
 static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
