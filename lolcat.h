@@ -1584,15 +1584,19 @@ static int lc__mm_rounds_act(const lc__mat *W) {
 }
 
 #if LOLCAT__SIMD
-/* Decode of the 16-row units [u0, u1) of the jobs' rows taken together. */
-static void lc__matvec_units(const lc__mm_job *jobs, int n_jobs, const float *X, const signed char *xq, const float *xd,
-                             int u0, int u1) {
+/* The 16-row units [u0, u1) of the jobs' rows taken together: decode (T = 1, x itself or
+   quantized in xq/xd) or prefill (T tokens packed in s->xp, buf the thread's panel). */
+static void lc__matmul_units(const lc__mm_job *jobs, int n_jobs, const float *X, const signed char *xq, const float *xd,
+                             int T, const lc__mm_scratch *s, float *buf, int u0, int u1) {
     int jb, base = 0;
     for (jb = 0; jb < n_jobs; jb++) {
         const lc__mm_job *J = &jobs[jb];
         const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
         const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
-        if (r0 < r1) lc__matvec_rows(J->W, X, xq, xd, J->Y, J->alpha, J->accumulate, r0, r1);
+        if (r0 < r1) {
+            if (T == 1) lc__matvec_rows(J->W, X, xq, xd, J->Y, J->alpha, J->accumulate, r0, r1);
+            else lc__matmul_rows(J->W, s->xp, T, J->Y, J->ldy, J->alpha, J->accumulate, r0, r1, buf);
+        }
         base += nu;
     }
 }
@@ -1616,7 +1620,7 @@ static void lc__matvec_pair(const lc__mm_job *jobs, int n_jobs, const float *X, 
         if (k >= LOLCAT__PAIR_CHUNKS) break;
         c = front ? mine : LOLCAT__PAIR_CHUNKS - 1 - mine;
         mine++;
-        lc__matvec_units(jobs, n_jobs, X, xq, xd, pu0 + (int)((int64_t)(pu1 - pu0) * c / LOLCAT__PAIR_CHUNKS),
+        lc__matmul_units(jobs, n_jobs, X, xq, xd, 1, NULL, NULL, pu0 + (int)((int64_t)(pu1 - pu0) * c / LOLCAT__PAIR_CHUNKS),
                          pu0 + (int)((int64_t)(pu1 - pu0) * (c + 1) / LOLCAT__PAIR_CHUNKS));
     }
 }
@@ -1627,7 +1631,7 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
     const int K = jobs[0].W->n_in, quant = lc__mm_rounds_act(jobs[0].W);
     float *buf = s->rowbuf + (size_t)ith * s->rowbuf_stride, *xd = NULL;
     signed char *xq = NULL;
-    int units = 0, u0, u1, base = 0, jb, t, j;
+    int units = 0, u0, u1, jb, t, j;
     for (jb = 0; jb < n_jobs; jb++) units += (jobs[jb].W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
     u0 = (int)((int64_t)units * ith / nth);
     u1 = (int)((int64_t)units * (ith + 1) / nth);
@@ -1638,7 +1642,7 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
     }
     if (T == 1) {
         if (s->pair_claims && ith < nth / 2 * 2) lc__matvec_pair(jobs, n_jobs, X, xq, xd, units, s->pair_claims, ith, nth);
-        else lc__matvec_units(jobs, n_jobs, X, xq, xd, u0, u1);   /* one thread, or an odd one out: its static share */
+        else lc__matmul_units(jobs, n_jobs, X, xq, xd, 1, s, buf, u0, u1);   /* one thread, or an odd one out: its static share */
         return;
     }
     for (t = ith * LOLCAT__NR; t < T; t += nth * LOLCAT__NR) {   /* prefill: pack the activations (rounded through int8 for quantized weights) */
@@ -1653,13 +1657,7 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
 #if defined(_OPENMP)
 #pragma omp barrier
 #endif
-    for (jb = 0; jb < n_jobs; jb++) {
-        const lc__mm_job *J = &jobs[jb];
-        const int nu = (J->W->n_out + LOLCAT__MR - 1) / LOLCAT__MR;
-        const int r0 = LOLCAT__MAX(u0 - base, 0) * LOLCAT__MR, r1 = LOLCAT__MIN(LOLCAT__MIN(u1 - base, nu) * LOLCAT__MR, J->W->n_out);
-        if (r0 < r1) lc__matmul_rows(J->W, s->xp, T, J->Y, J->ldy, J->alpha, J->accumulate, r0, r1, buf);
-        base += nu;
-    }
+    lc__matmul_units(jobs, n_jobs, X, xq, xd, T, s, buf, u0, u1);
 }
 #endif /* LOLCAT__SIMD */
 
