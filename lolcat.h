@@ -807,15 +807,16 @@ static void lc__quantize_act_avx2(const float *x, signed char *q, float *d, int 
         _mm256_storeu_si256((__m256i *)q, i0);
     }
 }
-/* 8 lanes, each the exact integer sum of 4 products of w and x (|w| <= 128, |x| <= 127). */
-static __m256i lc__i8dot_avx2(__m256i w, __m256i x) {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w)), _mm256_set1_epi16(1));
+/* 8 lanes, each the sum of 4 products of unsigned bytes u and signed bytes v (maddubs), exact
+   while each adjacent pair's sum stays in int16: every caller below keeps it there. */
+static __m256i lc__usdot_avx2(__m256i u, __m256i v) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, v), _mm256_set1_epi16(1));
 }
+/* 8 lanes, each the exact integer sum of 4 products of w and x (|w| <= 128, |x| <= 127). */
+static __m256i lc__i8dot_avx2(__m256i w, __m256i x) { return lc__usdot_avx2(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w)); }
 /* The same sums with ax = |x| computed once for several rows: one sign operation per row
    instead of two, exact only if no w is -128 (its negation wraps). */
-static __m256i lc__i8dot_absx_avx2(__m256i w, __m256i x, __m256i ax) {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(ax, _mm256_sign_epi8(w, x)), _mm256_set1_epi16(1));
-}
+static __m256i lc__i8dot_absx_avx2(__m256i w, __m256i x, __m256i ax) { return lc__usdot_avx2(ax, _mm256_sign_epi8(w, x)); }
 /* Lanes i and 4 + i: row i's f16 block scale times the activation's, for the four rows at
    p0..p3. One conversion serves four rows; the products are those of scalar conversions. */
 static __m256 lc__scale4_avx2(const unsigned char *p0, const unsigned char *p1, const unsigned char *p2,
@@ -836,23 +837,19 @@ static __m256i lc__q4_nibbles_avx2(const unsigned char *q) {
     const __m256i r = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)q));
     return _mm256_and_si256(_mm256_blend_epi32(r, _mm256_srli_epi16(r, 4), 0xF0), _mm256_set1_epi8(15));
 }
-/* 8 lanes of sums of 4 products of unsigned u (<= 15) and x: maddubs takes u as it is. */
-static __m256i lc__u4dot_avx2(__m256i u, __m256i x) {
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, x), _mm256_set1_epi16(1));
-}
 /* 8 * (sum of x's bytes 0-15) in lanes 0-3 and 8 * (bytes 16-31) in lanes 4-7: what Q4_0's
    offset of 8 takes from each row's sums in lc__dot4_q_q8_avx2's layout. */
 static __m256i lc__q4_offset_avx2(__m256i x) {
-    const __m256i t = lc__u4dot_avx2(_mm256_set1_epi8(8), x);
+    const __m256i t = lc__usdot_avx2(_mm256_set1_epi8(8), x);
     return _mm256_hadd_epi32(_mm256_hadd_epi32(t, t), _mm256_hadd_epi32(t, t));
 }
 /* Four rows side by side, sharing each activation block. Decode hands it one row from each
    quarter of a thread's rows, so a core reads four long sequential streams (lc__decode_rows).
    Per block, two levels of horizontal adds (three instructions) gather the rows' exact
    integer sums into lane i (and 4 + i) for row i, so one conversion and one FMA with the four
-   scales serve all four rows; two accumulators take alternate blocks. no_min: the Q8_0 rows hold no -128 quant, so |x| is
-   taken once per block for all four. Q4_0 multiplies its unsigned nibbles (quant + 8) and
-   takes 8 * sum(x) off each row's block sum once per block. */
+   scales serve all four rows; two accumulators take alternate blocks. no_min: the Q8_0 rows
+   hold no -128 quant, so |x| is taken once per block for all four. Q4_0 multiplies its
+   unsigned nibbles (quant + 8) and takes 8 * sum(x) off each row's block sum once per block. */
 static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
                                                   int no_min, float *out) {
     const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
@@ -880,7 +877,7 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *c
 #define LOLCAT__LOAD_Q8(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 #define LOLCAT__DOT_Q8(p) lc__i8dot_avx2(LOLCAT__LOAD_Q8(p), x)
 #define LOLCAT__DOT_Q8_ABSX(p) lc__i8dot_absx_avx2(LOLCAT__LOAD_Q8(p), x, ax)
-#define LOLCAT__DOT_Q4(p) lc__u4dot_avx2(lc__q4_nibbles_avx2(p), x)
+#define LOLCAT__DOT_Q4(p) lc__usdot_avx2(lc__q4_nibbles_avx2(p), x)
 #define LOLCAT__KEEP(h) (h)
 #define LOLCAT__Q4_OFFSET(h) _mm256_sub_epi32(h, lc__q4_offset_avx2(x))
     if (type == LOLCAT_TYPE_Q8_0 && no_min) LOLCAT__DOT4_LOOP(LOLCAT__DOT_Q8_ABSX, LOLCAT__KEEP, LOLCAT__Q8_0_BYTES);
@@ -4091,7 +4088,6 @@ LCDEF lc_result lc_ctx_fork(const lc_ctx *src, lc_ctx **out) {
     p.n_threads = src->n_threads;   /* the fork's per-thread scratch must hold the threads it inherits */
     r = lc_ctx_create(src->model, &p, out);
     if (r != LOLCAT_OK) return r;
-    (*out)->n_threads = src->n_threads;
     r = lc_ctx_copy_state(*out, src);
     if (r != LOLCAT_OK) { lc_ctx_destroy(*out); *out = NULL; }
     return r;
