@@ -1211,7 +1211,8 @@ typedef struct lc__mm_scratch {
     float       *rowbuf;         /* per thread: rowbuf + thread * rowbuf_stride floats */
     size_t       rowbuf_stride;  /* lc__mm_rowbuf_floats(n_in) */
     float       *xp;             /* lc__mm_xp_floats(n_in, T), shared: the chunk's packed activations */
-    int         *pair_claims;    /* per thread pair: decode chunks claimed (lc__matvec_pair); NULL: static split */
+    int         *claims;         /* decode: chunks claimed per thread pair (lc__matvec_pair); prefill: [0] =
+                                    groups of units claimed by the team (lc__matmul_claimed); NULL: static split */
 } lc__mm_scratch;
 
 /* Y[t][r] = alpha * W_r . X[t] (+ Y[t][r] if accumulate), for t < T and r < n_out.
@@ -1621,6 +1622,24 @@ static void lc__matvec_pair(const lc__mm_job *jobs, int n_jobs, const float *X, 
                          pu0 + (int)((int64_t)(pu1 - pu0) * (c + 1) / LOLCAT__PAIR_CHUNKS));
     }
 }
+/* Prefill units taken by the whole team in groups of LOLCAT__PREFILL_GROUP, each the next
+   group not yet claimed. On this shared machine one core often runs slower than the other for
+   a while; static halves then left the faster thread waiting at the join. A unit is 16 rows
+   for all T tokens, so the one atomic per group is nothing beside it. Which thread computes a
+   unit does not change its result. */
+#define LOLCAT__PREFILL_GROUP 4
+static void lc__matmul_claimed(const lc__mm_job *jobs, int n_jobs, int T, const lc__mm_scratch *s, float *buf, int units) {
+    for (;;) {
+        int g;
+#if defined(_OPENMP)
+#pragma omp atomic capture
+#endif
+        g = s->claims[0]++;
+        if (g >= (units + LOLCAT__PREFILL_GROUP - 1) / LOLCAT__PREFILL_GROUP) break;
+        lc__matmul_units(jobs, n_jobs, NULL, NULL, NULL, T, s, buf, g * LOLCAT__PREFILL_GROUP,
+                         LOLCAT__MIN(units, (g + 1) * LOLCAT__PREFILL_GROUP));
+    }
+}
 /* One thread's share (ith of nth; called by every thread of a team): rows are split in
    16-row units over the jobs' rows taken together. */
 static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X, int ldx, int T,
@@ -1638,7 +1657,7 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
         lc__quantize_act(X, xq, xd, K);
     }
     if (T == 1) {
-        if (s->pair_claims && ith < nth / 2 * 2) lc__matvec_pair(jobs, n_jobs, X, xq, xd, units, s->pair_claims, ith, nth);
+        if (s->claims && ith < nth / 2 * 2) lc__matvec_pair(jobs, n_jobs, X, xq, xd, units, s->claims, ith, nth);
         else lc__matmul_units(jobs, n_jobs, X, xq, xd, 1, s, buf, u0, u1);   /* one thread, or an odd one out: its static share */
         return;
     }
@@ -1654,7 +1673,8 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
 #if defined(_OPENMP)
 #pragma omp barrier
 #endif
-    lc__matmul_units(jobs, n_jobs, X, xq, xd, T, s, buf, u0, u1);
+    if (s->claims && nth > 1) lc__matmul_claimed(jobs, n_jobs, T, s, buf, units);
+    else lc__matmul_units(jobs, n_jobs, X, xq, xd, T, s, buf, u0, u1);
 }
 #endif /* LOLCAT__SIMD */
 
@@ -1671,7 +1691,7 @@ static void lc__matmul_jobs(const lc__mm_job *jobs, int n_jobs, const float *X, 
     }
     if (work < 65536) nt = 1;
     nt = LOLCAT__MAX(1, LOLCAT__MIN(nt, units));
-    if (T == 1 && nt > 1 && s->pair_claims) memset(s->pair_claims, 0, (size_t)(nt / 2) * sizeof(int));
+    if (nt > 1 && s->claims) memset(s->claims, 0, (size_t)(nt / 2) * sizeof(int));
 #if defined(_OPENMP)
 #pragma omp parallel num_threads(nt) if (nt > 1)
     lc__matmul_thread(jobs, n_jobs, X, ldx, T, s, omp_get_thread_num(), omp_get_num_threads());
@@ -3339,7 +3359,7 @@ static void lc__ctx_free(lc_ctx *c) {
     lc__free(&a, c->block, c->block_floats * sizeof(float) + 64);
     lc__free(&a, c->ls, (size_t)c->model->n_layer * sizeof(lc__layer_state));
     lc__free(&a, c->ts, (size_t)c->n_threads_cap * sizeof(lc__thread_scratch));
-    lc__free(&a, c->mm.pair_claims, (size_t)(c->n_threads_cap / 2 + 1) * sizeof(int));
+    lc__free(&a, c->mm.claims, (size_t)(c->n_threads_cap / 2 + 1) * sizeof(int));
     lc__free(&a, c, sizeof *c);
 }
 
@@ -3366,8 +3386,8 @@ LCDEF lc_result lc_ctx_create(const lc_model *m, const lc_ctx_params *params, lc
     c->n_threads_cap = LOLCAT__MAX(p.n_threads, lc__threads_default());
     c->ls = (lc__layer_state *)lc__zalloc(&a, (size_t)m->n_layer * sizeof(lc__layer_state));
     c->ts = (lc__thread_scratch *)lc__zalloc(&a, (size_t)c->n_threads_cap * sizeof(lc__thread_scratch));
-    c->mm.pair_claims = (int *)lc__zalloc(&a, (size_t)(c->n_threads_cap / 2 + 1) * sizeof(int));
-    if (!c->ls || !c->ts || !c->mm.pair_claims) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
+    c->mm.claims = (int *)lc__zalloc(&a, (size_t)(c->n_threads_cap / 2 + 1) * sizeof(int));
+    if (!c->ls || !c->ts || !c->mm.claims) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
     floats = lc__ctx_layout(c, NULL);   /* 0: the sizes overflow */
     if (floats == 0 || !lc__mul_u64(floats, sizeof(float), &bytes) || bytes > (uint64_t)SIZE_MAX - 64) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
     c->block_floats = (size_t)floats;

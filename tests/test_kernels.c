@@ -209,7 +209,7 @@ static void test_kernel_matmul(void) {
     float *xp = (float *)malloc(lc__mm_xp_floats(max_in, max_t) * sizeof(float));
     lc__mm_scratch s;
     int ti, ii, oi, tt, acc, i, t, r, failures = 0, claims[2];
-    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.pair_claims = claims;   /* (products this small stay on one thread) */
+    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.claims = claims;   /* (products this small stay on one thread) */
     for (ti = 0; ti < 5; ti++)
         for (ii = 0; ii < 4; ii++)
             for (oi = 0; oi < 4; oi++)
@@ -262,12 +262,14 @@ static void test_kernel_matmul(void) {
     free(Wf); free(Wq); free(X); free(Xr); free(Yref); free(Y); free(Y1); free(bound); free(rowbuf); free(xp);
 }
 
-/* Decode rows shared by thread pairs from both ends (lc__matvec_pair): on 2, 3 and 4 threads,
+/* Decode rows shared by thread pairs from both ends (lc__matvec_pair), and prefill units claimed
+   by the team in groups (lc__matmul_claimed): on 2, 3 and 4 threads,
    rows not a multiple of the 16-row unit or of the pair's chunks (all above the size that
    lc__matmul_jobs keeps on one thread), every row computed once, both threads of each pair
    at work (each ends on one refused claim: 16 + 2); then every meeting point of the two ends,
-   driven by hand. accumulate = 1 makes a row done twice add twice and a skipped row keep its
-   old value; the same kernel on the same row is bit-exact, so rows are compared exactly. */
+   driven by hand; prefill of 7 tokens likewise, every group once and each thread ending on
+   one refused claim. accumulate = 1 makes a row done twice add twice and a skipped row keep
+   its old value; the same kernel on the same row is bit-exact, so rows are compared exactly. */
 static void test_kernel_decode_pairs(void) {
     static const int types[2] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_Q8_0}, n_outs[3] = {67, 597, 3001};
     const int K = 1024, max_out = 3001, nt_cap = 4;
@@ -276,11 +278,14 @@ static void test_kernel_decode_pairs(void) {
     float *y = (float *)malloc((size_t)max_out * sizeof(float)), *y0 = (float *)malloc((size_t)max_out * sizeof(float));
     float *want = (float *)malloc((size_t)max_out * sizeof(float));
     const size_t stride = lc__mm_rowbuf_floats(K);
-    float *rowbuf = (float *)malloc((size_t)nt_cap * stride * sizeof(float)), *xp = (float *)malloc(lc__mm_xp_floats(K, 1) * sizeof(float));
+    float *rowbuf = (float *)malloc((size_t)nt_cap * stride * sizeof(float)), *xp = (float *)malloc(lc__mm_xp_floats(K, 7) * sizeof(float));
+    float *X7 = (float *)malloc((size_t)K * 7 * sizeof(float)), *Y7 = (float *)malloc((size_t)max_out * 7 * sizeof(float));
+    float *Y70 = (float *)malloc((size_t)max_out * 7 * sizeof(float)), *want7 = (float *)malloc((size_t)max_out * 7 * sizeof(float));
     int claims[3], ti, oi, nt, r;
     lc__mm_scratch s;
-    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.pair_claims = claims;
+    s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.claims = claims;
     tk_fill(x, K, 1.0f, 901);
+    tk_fill(X7, K * 7, 1.0f, 902);
     for (ti = 0; ti < 2; ti++)
         for (oi = 0; oi < 3; oi++) {
             const int N = n_outs[oi];
@@ -290,10 +295,13 @@ static void test_kernel_decode_pairs(void) {
             W.q8_no_min = 0;
             for (r = 0; r < N; r++) lc_quantize((lc_tensor_type)types[ti], Wf + (size_t)r * K, Wq + r * W.row_bytes, (uint64_t)K);
             tk_fill(y0, N, 1.0f, 920);
-            s.pair_claims = NULL;   /* the static split on one thread is the reference */
+            tk_fill(Y70, N * 7, 1.0f, 921);
+            s.claims = NULL;   /* the static split on one thread is the reference */
             memcpy(want, y0, (size_t)N * sizeof(float));
             lc__matmul(&W, x, K, 1, want, N, 1.0f, 1, &s, 1);
-            s.pair_claims = claims;
+            memcpy(want7, Y70, (size_t)N * 7 * sizeof(float));
+            lc__matmul(&W, X7, K, 7, want7, N, 1.0f, 1, &s, 1);
+            s.claims = claims;
             for (nt = 2; nt <= nt_cap; nt++) {
                 int bad = 0;
                 claims[0] = claims[1] = claims[2] = 12345;   /* lc__matmul resets them */
@@ -305,6 +313,17 @@ static void test_kernel_decode_pairs(void) {
                 if (!omp_get_dynamic())   /* the team has the threads asked for */
                     CHECK(claims[0] == 18 && (nt < 4 || claims[1] == 18), "decode pairs %s N=%d threads=%d: claims %d %d (both threads of each pair end on one refused claim)",
                           lc_type_name((lc_tensor_type)types[ti]), N, nt, claims[0], claims[1]);
+#endif
+                claims[0] = claims[1] = claims[2] = 12345;
+                memcpy(Y7, Y70, (size_t)N * 7 * sizeof(float));
+                lc__matmul(&W, X7, K, 7, Y7, N, 1.0f, 1, &s, nt);
+                for (bad = 0, r = 0; r < N * 7; r++) bad += Y7[r] != want7[r];
+                CHECK(bad == 0, "prefill claims %s N=%d threads=%d: %d values differ from one thread's", lc_type_name((lc_tensor_type)types[ti]), N, nt, bad);
+#if LOLCAT__SIMD && defined(_OPENMP)
+                if (!omp_get_dynamic()) {   /* every group claimed once, then one refused claim per thread */
+                    const int groups = ((N + LOLCAT__MR - 1) / LOLCAT__MR + LOLCAT__PREFILL_GROUP - 1) / LOLCAT__PREFILL_GROUP;
+                    CHECK(claims[0] == groups + nt, "prefill claims %s N=%d threads=%d: %d claims, want %d groups + %d", lc_type_name((lc_tensor_type)types[ti]), N, nt, claims[0], groups, nt);
+                }
 #endif
             }
 #if LOLCAT__SIMD
@@ -328,7 +347,7 @@ static void test_kernel_decode_pairs(void) {
             }
 #endif
         }
-    free(Wf); free(x); free(Wq); free(y); free(y0); free(want); free(rowbuf); free(xp);
+    free(Wf); free(x); free(Wq); free(y); free(y0); free(want); free(rowbuf); free(xp); free(X7); free(Y7); free(Y70); free(want7);
 }
 
 static void test_kernel_vector_ops(void) {
