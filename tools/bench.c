@@ -686,12 +686,13 @@ static void bench_advance(lc_ctx *c, int64_t p) {
         const lc__layer *L = &m->layers[il];
         lc__layer_state *st = &c->ls[il];
         if (L->kind == LOLCAT_LAYER_SOFTMAX) {
-            size_t ks = (size_t)L->n_head_kv * L->dk, vs = (size_t)L->n_head_kv * L->dv;
             int64_t j;
-            for (j = p0; j < p; j++) {
-                memcpy(st->k_hist + (size_t)j * ks, st->k_hist + (size_t)(j % p0) * ks, ks * sizeof(float));
-                memcpy(st->v_hist + (size_t)j * vs, st->v_hist + (size_t)(j % p0) * vs, vs * sizeof(float));
-            }
+            int h;
+            for (h = 0; h < L->n_head_kv; h++)
+                for (j = p0; j < p; j++) {
+                    memcpy(lc__hist_row(st->k_hist, st, h, j, L->dk), lc__hist_row(st->k_hist, st, h, j % p0, L->dk), (size_t)L->dk * sizeof(float));
+                    memcpy(lc__hist_row(st->v_hist, st, h, j, L->dv), lc__hist_row(st->v_hist, st, h, j % p0, L->dv), (size_t)L->dv * sizeof(float));
+                }
         } else {
             st->n_folded += delta;   /* ring slots j % w map the same: delta is a multiple of w */
         }
