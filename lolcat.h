@@ -3259,10 +3259,12 @@ typedef struct lc__layer_state {
 static float *lc__hist_row(float *hist, const lc__layer_state *st, int kvh, int64_t j, int d) {
     return hist + ((size_t)kvh * (size_t)st->cap + (size_t)(j % st->cap)) * (size_t)d;
 }
-/* Position j's rows of all n_kv heads between a ring and n_kv * d contiguous floats. */
-static void lc__hist_put(float *hist, const lc__layer_state *st, int n_kv, int64_t j, int d, const float *flat) {
+/* Position j's rows of all n_kv heads into a ring from n_kv * d contiguous floats (bytes, so
+   that a state blob at any alignment can be the source). */
+static void lc__hist_put(float *hist, const lc__layer_state *st, int n_kv, int64_t j, int d, const void *flat) {
     int h;
-    for (h = 0; h < n_kv; h++) memcpy(lc__hist_row(hist, st, h, j, d), flat + (size_t)h * d, (size_t)d * sizeof(float));
+    for (h = 0; h < n_kv; h++)
+        memcpy(lc__hist_row(hist, st, h, j, d), (const unsigned char *)flat + (size_t)h * d * sizeof(float), (size_t)d * sizeof(float));
 }
 
 typedef struct lc__thread_scratch {   /* one per thread, sized at creation */
@@ -4068,8 +4070,8 @@ LCDEF lc_result lc_ctx_state_load(lc_ctx *c, const void *buf, size_t size) {
         int64_t nh = lc__hist_len(c, il), j;
         size_t ks = (size_t)L->n_head_kv * L->dk, vs = (size_t)L->n_head_kv * L->dv;
         p += 8;
-        for (j = c->n_past - nh; j < c->n_past; j++, p += ks * sizeof(float)) lc__hist_put(st->k_hist, st, L->n_head_kv, j, L->dk, (const float *)(const void *)p);
-        for (j = c->n_past - nh; j < c->n_past; j++, p += vs * sizeof(float)) lc__hist_put(st->v_hist, st, L->n_head_kv, j, L->dv, (const float *)(const void *)p);
+        for (j = c->n_past - nh; j < c->n_past; j++, p += ks * sizeof(float)) lc__hist_put(st->k_hist, st, L->n_head_kv, j, L->dk, p);
+        for (j = c->n_past - nh; j < c->n_past; j++, p += vs * sizeof(float)) lc__hist_put(st->v_hist, st, L->n_head_kv, j, L->dv, p);
         if (L->kind != LOLCAT_LAYER_SOFTMAX) {
             size_t ns = (size_t)L->n_head * L->n_feat * L->dv, nz = (size_t)L->n_head * L->n_feat;
             memcpy(st->S, p, ns * sizeof(float)); p += ns * sizeof(float);
