@@ -307,6 +307,19 @@ static void test_state(void) {
     CHECK_OK(lc_ctx_state_load(b, blob, size));
     CHECK(lc_ctx_n_past(b) == 33, "restored position");
     CHECK(memcmp(lc_get_logits(a), lc_get_logits(b), 300 * sizeof(float)) == 0, "restored logits");
+    {   /* a blob at an odd address loads the same (the key/value rows are copied as bytes) */
+        unsigned char *odd = (unsigned char *)malloc(size + 1);
+        lc_ctx *o = NULL;
+        memcpy(odd + 1, blob, size);
+        CHECK_OK(lc_ctx_create(m, NULL, &o));
+        CHECK_OK(lc_ctx_state_load(o, odd + 1, size));
+        CHECK_OK(lc_eval(o, toks + 33, 27));
+        CHECK_OK(lc_eval(a, toks + 33, 27));
+        CHECK(memcmp(lc_get_logits(a), lc_get_logits(o), 300 * sizeof(float)) == 0, "blob at an odd address");
+        lc_ctx_destroy(o);
+        free(odd);
+        CHECK_OK(lc_ctx_state_load(a, blob, size));   /* back to 33 tokens for what follows */
+    }
     CHECK_OK(lc_eval(a, toks + 33, 27));
     CHECK_OK(lc_eval(b, toks + 33, 27));
     memcpy(ref, lc_get_logits(a), sizeof ref);
