@@ -3259,12 +3259,22 @@ typedef struct lc__layer_state {
 static float *lc__hist_row(float *hist, const lc__layer_state *st, int kvh, int64_t j, int d) {
     return hist + ((size_t)kvh * (size_t)st->cap + (size_t)(j % st->cap)) * (size_t)d;
 }
-/* Position j's rows of all n_kv heads into a ring from n_kv * d contiguous floats (bytes, so
-   that a state blob at any alignment can be the source). */
+/* Position j's rows of all n_kv heads into a ring from n_kv * d contiguous floats, and out of
+   it (bytes, so that a state blob at any alignment can be the other side). */
 static void lc__hist_put(float *hist, const lc__layer_state *st, int n_kv, int64_t j, int d, const void *flat) {
     int h;
     for (h = 0; h < n_kv; h++)
         memcpy(lc__hist_row(hist, st, h, j, d), (const unsigned char *)flat + (size_t)h * d * sizeof(float), (size_t)d * sizeof(float));
+}
+static void lc__hist_get(float *hist, const lc__layer_state *st, int n_kv, int64_t j, int d, void *flat) {
+    int h;
+    for (h = 0; h < n_kv; h++)
+        memcpy((unsigned char *)flat + (size_t)h * d * sizeof(float), lc__hist_row(hist, st, h, j, d), (size_t)d * sizeof(float));
+}
+/* Position js of ring src into position jd of ring dst (rings of any sizes), all n_kv heads. */
+static void lc__hist_copy(float *dst, const lc__layer_state *ds, int64_t jd, float *src, const lc__layer_state *ss, int64_t js, int n_kv, int d) {
+    int h;
+    for (h = 0; h < n_kv; h++) memcpy(lc__hist_row(dst, ds, h, jd, d), lc__hist_row(src, ss, h, js, d), (size_t)d * sizeof(float));
 }
 
 typedef struct lc__thread_scratch {   /* one per thread, sized at creation */
@@ -3977,13 +3987,11 @@ LCDEF lc_result lc_ctx_state_save(const lc_ctx *c, void *buf, size_t cap, size_t
         const lc__layer *L = &m->layers[il];
         const lc__layer_state *st = &c->ls[il];
         int64_t nh = lc__hist_len(c, il), j;
-        int h;
+        size_t ks = (size_t)L->n_head_kv * L->dk, vs = (size_t)L->n_head_kv * L->dv;
         lc__put_u32(&p, (uint32_t)L->kind);
-        lc__put_u32(&p, (uint32_t)nh);
-        for (j = c->n_past - nh; j < c->n_past; j++)   /* the blob keeps each position's heads together */
-            for (h = 0; h < L->n_head_kv; h++) lc__put(&p, lc__hist_row(st->k_hist, st, h, j, L->dk), (size_t)L->dk * sizeof(float));
-        for (j = c->n_past - nh; j < c->n_past; j++)
-            for (h = 0; h < L->n_head_kv; h++) lc__put(&p, lc__hist_row(st->v_hist, st, h, j, L->dv), (size_t)L->dv * sizeof(float));
+        lc__put_u32(&p, (uint32_t)nh);   /* the blob keeps each position's heads together */
+        for (j = c->n_past - nh; j < c->n_past; j++, p += ks * sizeof(float)) lc__hist_get(st->k_hist, st, L->n_head_kv, j, L->dk, p);
+        for (j = c->n_past - nh; j < c->n_past; j++, p += vs * sizeof(float)) lc__hist_get(st->v_hist, st, L->n_head_kv, j, L->dv, p);
         if (L->kind != LOLCAT_LAYER_SOFTMAX) {
             lc__put(&p, st->S, (size_t)L->n_head * L->n_feat * L->dv * sizeof(float));
             lc__put(&p, st->z, (size_t)L->n_head * L->n_feat * sizeof(float));
@@ -4098,12 +4106,10 @@ LCDEF lc_result lc_ctx_copy_state(lc_ctx *dst, const lc_ctx *src) {
         const lc__layer_state *s = &src->ls[il];
         lc__layer_state *d = &dst->ls[il];
         int64_t nh = lc__hist_len(src, il), j;
-        int h;
-        for (j = src->n_past - nh; j < src->n_past; j++)
-            for (h = 0; h < L->n_head_kv; h++) {
-                memcpy(lc__hist_row(d->k_hist, d, h, j, L->dk), lc__hist_row(s->k_hist, s, h, j, L->dk), (size_t)L->dk * sizeof(float));
-                memcpy(lc__hist_row(d->v_hist, d, h, j, L->dv), lc__hist_row(s->v_hist, s, h, j, L->dv), (size_t)L->dv * sizeof(float));
-            }
+        for (j = src->n_past - nh; j < src->n_past; j++) {
+            lc__hist_copy(d->k_hist, d, j, s->k_hist, s, j, L->n_head_kv, L->dk);
+            lc__hist_copy(d->v_hist, d, j, s->v_hist, s, j, L->n_head_kv, L->dv);
+        }
         if (L->kind != LOLCAT_LAYER_SOFTMAX) {
             memcpy(d->S, s->S, (size_t)L->n_head * L->n_feat * L->dv * sizeof(float));
             memcpy(d->z, s->z, (size_t)L->n_head * L->n_feat * sizeof(float));

@@ -687,12 +687,10 @@ static void bench_advance(lc_ctx *c, int64_t p) {
         lc__layer_state *st = &c->ls[il];
         if (L->kind == LOLCAT_LAYER_SOFTMAX) {
             int64_t j;
-            int h;
-            for (h = 0; h < L->n_head_kv; h++)
-                for (j = p0; j < p; j++) {
-                    memcpy(lc__hist_row(st->k_hist, st, h, j, L->dk), lc__hist_row(st->k_hist, st, h, j % p0, L->dk), (size_t)L->dk * sizeof(float));
-                    memcpy(lc__hist_row(st->v_hist, st, h, j, L->dv), lc__hist_row(st->v_hist, st, h, j % p0, L->dv), (size_t)L->dv * sizeof(float));
-                }
+            for (j = p0; j < p; j++) {
+                lc__hist_copy(st->k_hist, st, j, st->k_hist, st, j % p0, L->n_head_kv, L->dk);
+                lc__hist_copy(st->v_hist, st, j, st->v_hist, st, j % p0, L->n_head_kv, L->dv);
+            }
         } else {
             st->n_folded += delta;   /* ring slots j % w map the same: delta is a multiple of w */
         }
