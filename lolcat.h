@@ -3844,6 +3844,9 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
     const lc_model *m = c->model;
     const int E = m->n_embd, nt = c->n_threads;
     const int64_t p0 = c->n_past;
+    /* rows whose last-layer output anyone reads: all of them for lc_eval_all_logits, else the
+       last token of the call, or none in an earlier chunk (only their keys/values matter) */
+    const int out_rows = logits_rows ? T : last_chunk ? 1 : 0;
     int il, t, i;
     for (t = 0; t < T; t++)
         lc__dequant_row(m->tok_embd.type, m->tok_embd.data + (size_t)tokens[t] * m->tok_embd.row_bytes, c->x + (size_t)t * E, E);
@@ -3856,6 +3859,9 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
     for (il = 0; il < m->n_layer; il++) {
         const lc__layer *L = &m->layers[il];
         const int qw = L->n_head * L->dk, kw = L->n_head_kv * L->dk, vw = L->n_head_kv * L->dv, aw = L->n_head * L->dv;
+        /* the last layer's output projection and FFN run for the rows read afterwards only:
+           rows [r0, T); earlier layers need every row for the next layer's keys and values */
+        const int r0 = il == m->n_layer - 1 ? T - out_rows : 0, nr = T - r0;
         int h;
         for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, L->attn_norm, E, m->rms_eps);
         if (!L->q.low_rank && !L->k.low_rank && !L->v.low_rank && !L->q.has_lora && !L->k.has_lora && !L->v.has_lora &&
@@ -3877,19 +3883,24 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
                 for (h = 0; h < L->n_head_kv; h++) lc__rope(c->k + (size_t)t * kw + (size_t)h * L->dk, cs, m->n_rot);
             }
         lc__attention(c, il, p0, T, call, last_chunk);
-        lc__proj_apply(c, &L->o, c->att, aw, T, c->x, E, 1);                 /* residual add */
-        for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, L->ffn_norm, E, m->rms_eps);
-        if (lc__mm_rounds_act(&L->ffn_gate) == lc__mm_rounds_act(&L->ffn_up)) {
-            lc__mm_job jobs[2];
-            lc__mm_set_job(&jobs[0], &L->ffn_gate, c->ffg, L->n_ff, 0);
-            lc__mm_set_job(&jobs[1], &L->ffn_up, c->ffu, L->n_ff, 0);
-            lc__matmul_jobs(jobs, 2, c->xn, E, T, &c->mm, nt);
-        } else {
-            lc__matmul(&L->ffn_gate, c->xn, E, T, c->ffg, L->n_ff, 1.0f, 0, &c->mm, nt);
-            lc__matmul(&L->ffn_up, c->xn, E, T, c->ffu, L->n_ff, 1.0f, 0, &c->mm, nt);
+        if (nr == 0) continue;
+        {
+            float *x = c->x + (size_t)r0 * E, *xn = c->xn + (size_t)r0 * E;
+            float *ffg = c->ffg + (size_t)r0 * L->n_ff, *ffu = c->ffu + (size_t)r0 * L->n_ff;
+            lc__proj_apply(c, &L->o, c->att + (size_t)r0 * aw, aw, nr, x, E, 1);   /* residual add */
+            for (t = 0; t < nr; t++) lc__rmsnorm(xn + (size_t)t * E, x + (size_t)t * E, L->ffn_norm, E, m->rms_eps);
+            if (lc__mm_rounds_act(&L->ffn_gate) == lc__mm_rounds_act(&L->ffn_up)) {
+                lc__mm_job jobs[2];
+                lc__mm_set_job(&jobs[0], &L->ffn_gate, ffg, L->n_ff, 0);
+                lc__mm_set_job(&jobs[1], &L->ffn_up, ffu, L->n_ff, 0);
+                lc__matmul_jobs(jobs, 2, xn, E, nr, &c->mm, nt);
+            } else {
+                lc__matmul(&L->ffn_gate, xn, E, nr, ffg, L->n_ff, 1.0f, 0, &c->mm, nt);
+                lc__matmul(&L->ffn_up, xn, E, nr, ffu, L->n_ff, 1.0f, 0, &c->mm, nt);
+            }
+            lc__silu_mul(ffg, ffu, nr * L->n_ff);
+            lc__matmul(&L->ffn_down, ffg, L->n_ff, nr, x, E, 1.0f, 1, &c->mm, nt);
         }
-        lc__silu_mul(c->ffg, c->ffu, T * L->n_ff);
-        lc__matmul(&L->ffn_down, c->ffg, L->n_ff, T, c->x, E, 1.0f, 1, &c->mm, nt);
     }
     c->n_past += T;
     if (logits_rows) {

@@ -195,6 +195,27 @@ static void t_split_case(const tm_spec *s, const char *label) {
             lc_ctx_state_save(c2, blob_got, size_got, NULL);
             CHECK(size_got == size_one && t_rel_err((const float *)(blob_got + 48), (const float *)(blob_one + 48), (size_one - 56) / 4) < 1e-5,
                   "%s n=%d trial %d: state differs", label, n, trial);
+            {   /* lc_eval, same splits: the last layer runs its output rows only, so the state is
+                   byte for byte the same and each call's last logits agree to rounding */
+                lc_ctx *c3;
+                unsigned char *blob_eval = (unsigned char *)malloc(size_got);
+                int ok_logits = 1;
+                lc_ctx_create(m, &cp, &c3);
+                t_seed((uint64_t)trial * 97 + (uint64_t)n);
+                for (pos = 0; pos < n;) {
+                    int k = trial == 0 ? n : 1 + (int)(t_rand() % (uint32_t)(2 * w + 1));
+                    if (k > n - pos) k = n - pos;
+                    CHECK_OK(lc_eval(c3, toks + pos, (size_t)k));
+                    pos += k;
+                    ok_logits &= t_rel_err(lc_get_logits(c3), got + (size_t)(pos - 1) * nv, (size_t)nv) < 1e-5;
+                }
+                CHECK(ok_logits, "%s n=%d trial %d: lc_eval's last logits differ from lc_eval_all_logits'", label, n, trial);
+                CHECK(lc_ctx_state_size(c3) == size_got && lc_ctx_state_save(c3, blob_eval, size_got, NULL) == LOLCAT_OK &&
+                      memcmp(blob_eval, blob_got, size_got - 8 - (size_t)nv * 4) == 0,   /* all but the last logits and the checksum */
+                      "%s n=%d trial %d: lc_eval leaves another state than lc_eval_all_logits", label, n, trial);
+                free(blob_eval);
+                lc_ctx_destroy(c3);
+            }
             free(blob_got);
             lc_ctx_destroy(c2);
         }

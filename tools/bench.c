@@ -641,6 +641,24 @@ static double bench_attn_flops(const lc_model *m, int64_t i) {
     return f;
 }
 
+static double bench_mat_params(const lc__mat *w) { return (double)w->n_in * w->n_out; }
+static double bench_proj_params(const lc__proj *p) {
+    return (p->low_rank ? bench_mat_params(&p->a) + bench_mat_params(&p->b) : bench_mat_params(&p->w)) +
+           (p->has_lora ? bench_mat_params(&p->lora_a) + bench_mat_params(&p->lora_b) : 0.0);
+}
+/* FLOPs of a prefill of L tokens in one lc_eval: every layer for every token, except that the
+   last layer's output projection and FFN run for the last token only (nothing else reads the
+   other rows), and the output head for the last token only. */
+static double bench_prefill_flops(const lc_model *m, double layer_params, double output_params, int L) {
+    const lc__layer *last = &m->layers[m->n_layer - 1];
+    const double tail = bench_proj_params(&last->o) + bench_mat_params(&last->ffn_gate) + bench_mat_params(&last->ffn_up) +
+                        bench_mat_params(&last->ffn_down);
+    double flops = 2.0 * output_params - 2.0 * tail * (L - 1);
+    int64_t j;
+    for (j = 0; j < L; j++) flops += 2.0 * layer_params + bench_attn_flops(m, j);
+    return flops;
+}
+
 /* Bytes of attention memory one decode token at position i moves, besides the weight
    matrices (token-by-token algorithm, float32 state): the softmax keys/values it reads; on
    hybrid/linear layers, once a key leaves the window (every token from position w on), that
@@ -795,10 +813,10 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
     for (i = 0; i < o->n_prefill; i++) {
         const int L = o->prefill_lens[i], rounds = i == 0 ? LOLCAT__MAX(1, o->rounds) : 1;
         const int n1 = LOLCAT__MIN(o->onetok_tokens, L), want_1t = i == 0 && !o->no_single_thread && o->n_threads > 1;
-        double t0, dt, flops = output_params * 2.0, gf, best = 1e30, best_one = 1e30, best_1t = 1e30;
+        const double flops = bench_prefill_flops(m, layer_params, output_params, L);
+        double t0, dt, gf, best = 1e30, best_one = 1e30, best_1t = 1e30;
         int64_t j;
         int round;
-        for (j = 0; j < L; j++) flops += 2.0 * layer_params + bench_attn_flops(m, j);
         for (round = 0; round < rounds; round++) {
             lc_ctx_reset(c);
             lc_ctx_set_threads(c, o->n_threads);
@@ -1023,10 +1041,8 @@ int main(int argc, char **argv) {
                         if (res.have_short) { worst_short = LOLCAT__MIN(worst_short, res.frac_short); worst_short_all = LOLCAT__MIN(worst_short_all, res.frac_short_all); }
                         if (res.have_long && res.decode_short > 0) worst_long = LOLCAT__MAX(worst_long, res.decode_short / res.decode_long);
                         if (res.prefill > 0) {
-                            double flops = 2.0 * bm.output_params, gf;
-                            int64_t j;
-                            for (j = 0; j < o.prefill_lens[0]; j++) flops += 2.0 * bm.layer_params + bench_attn_flops(m, j);
-                            gf = flops * res.prefill / o.prefill_lens[0] / 1e9;
+                            const double gf = bench_prefill_flops(m, bm.layer_params, bm.output_params, o.prefill_lens[0]) *
+                                              res.prefill / o.prefill_lens[0] / 1e9;
                             worst_gflops = LOLCAT__MIN(worst_gflops, gf);
                         }
                         if (res.prefill_1t > 0) worst_scaling = LOLCAT__MIN(worst_scaling, res.prefill / res.prefill_1t);
