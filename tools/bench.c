@@ -57,11 +57,11 @@ static double bench_now(void) {
    far apart, with software prefetch `ahead` bytes in front when ahead > 0, or (row > 0) as
    groups of 4 adjacent rows of `row` floats read side by side, as a matrix-vector product
    reads: one plain sequential stream leaves a core's memory parallelism unused. */
-static LOLCAT__NOINLINE double bench_read_pass(const float *a, size_t n, int nt, int streams, size_t ahead, size_t row, int reps) {
+static LOLCAT__NOINLINE double bench_read_pass(const float *a, size_t n, int nt, int streams, size_t ahead, int into_l2, size_t row, int reps) {
     double best = 1e30;
     volatile float sink = 0.0f;
     int rep;
-    (void)nt; (void)streams; (void)ahead; (void)row;
+    (void)nt; (void)streams; (void)ahead; (void)into_l2; (void)row;
     for (rep = 0; rep < reps; rep++) {
         double t0 = bench_now(), dt;
         float total = 0.0f;
@@ -88,7 +88,10 @@ static LOLCAT__NOINLINE double bench_read_pass(const float *a, size_t n, int nt,
                 for (k = 0; k < q; k += 16)
                     for (r = 0; r < streams; r++) {
                         const float *p = a + lo + (size_t)r * q + k;
-                        if (ahead && k + ahead / sizeof(float) < q) _mm_prefetch((const char *)p + ahead, _MM_HINT_T0);
+                        if (ahead && k + ahead / sizeof(float) < q) {
+                            if (into_l2) _mm_prefetch((const char *)p + ahead, _MM_HINT_T1);
+                            else _mm_prefetch((const char *)p + ahead, _MM_HINT_T0);
+                        }
                         acc[r] = _mm256_add_ps(acc[r], _mm256_add_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8)));
                     }
             }
@@ -115,16 +118,17 @@ static LOLCAT__NOINLINE double bench_read_pass(const float *a, size_t n, int nt,
 }
 
 /* The read patterns the probes try: 1, 4 and 8 streams per thread, with and without software
-   prefetch, and 4 adjacent rows of 8 and 32 KiB. Taking the best makes every "% of bandwidth"
-   below a conservative figure. */
+   prefetch (into L1, or into L2 as the Q8_0 decode kernel does), and 4 adjacent rows of 8 and
+   32 KiB. Taking the best makes every "% of bandwidth" below a conservative figure. */
 static double bench_best_pattern(const float *a, size_t n, int nt, int reps) {
-    static const int streams[] = {1, 4, 4, 8, 8, 4, 4};
-    static const size_t ahead[] = {0, 0, 512, 512, 2048, 0, 0};
-    static const size_t row[] = {0, 0, 0, 0, 0, 2048, 8192};
+    static const int streams[] = {1, 4, 4, 8, 8, 4, 4, 4};
+    static const size_t ahead[] = {0, 0, 512, 512, 2048, 1024, 0, 0};
+    static const int into_l2[] = {0, 0, 0, 0, 0, 1, 0, 0};
+    static const size_t row[] = {0, 0, 0, 0, 0, 0, 2048, 8192};
     double best = 0.0;
     int v;
     for (v = 0; v < (int)(sizeof streams / sizeof streams[0]); v++)
-        best = LOLCAT__MAX(best, bench_read_pass(a, n, nt, streams[v], ahead[v], row[v], reps));
+        best = LOLCAT__MAX(best, bench_read_pass(a, n, nt, streams[v], ahead[v], into_l2[v], row[v], reps));
     return best;
 }
 static float *bench_probe_buffer(size_t n, int nt) {   /* first touch from the threads that read it */
@@ -295,7 +299,7 @@ static void bench_fill_row(const bench_tensor *t, int64_t row, unsigned char *ds
 /* Best-of-`reps` GB/s of the decode kernel over `rows` q8_0 rows of K inputs, split across nt
    threads, 4 rows at a time: 4 adjacent rows side by side (order 0), or decode's order, row j
    of each quarter of a thread's rows, four long streams (order 1, taken from the library's
-   lc__decode_rows in SIMD builds). Both prefetch 1 KiB ahead. rows = 4, with many
+   lc__decode_rows in SIMD builds). Both prefetch 1 KiB ahead, as the library's kernel does. rows = 4, with many
    repetitions, keeps everything in L1. */
 static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int order, int reps) {
     const size_t rb = (size_t)K / LOLCAT__QK * LOLCAT__Q8_0_BYTES, ahead = 1024;
