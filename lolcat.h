@@ -1501,8 +1501,8 @@ static void lc__matvec_rows(const lc__mat *W, const float *x, const signed char 
     for (j = 0; j < steps; j++) {
         const unsigned char *w[4];
         float out[4];
-        if (xq) {   /* AVX2 prefetches 1 KiB ahead into L2 (T1), on top of the hardware prefetcher: 9% faster
-                       Q8_0 decode than into L1 (T0), which was itself the best of 0-8 KiB */
+        if (xq) {   /* AVX2 prefetches 1 KiB ahead into L2 (T1) on top of the hardware prefetcher: Q8_0
+                       decode 1-10% faster than into L1 (T0), itself the best of 0-8 KiB */
             const size_t ahead = lc__decode_rows(W, r0, r1, j, 1024, rows, w);
             lc__dot4_q_q8(W->type, w, xq, xd, W->n_in, ahead, W->q8_no_min, out);
         } else {

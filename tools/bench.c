@@ -299,8 +299,8 @@ static void bench_fill_row(const bench_tensor *t, int64_t row, unsigned char *ds
 /* Best-of-`reps` GB/s of the decode kernel over `rows` q8_0 rows of K inputs, split across nt
    threads, 4 rows at a time: 4 adjacent rows side by side (order 0), or decode's order, row j
    of each quarter of a thread's rows, four long streams (order 1, taken from the library's
-   lc__decode_rows in SIMD builds). Both prefetch 1 KiB ahead, as the library's kernel does. rows = 4, with many
-   repetitions, keeps everything in L1. */
+   lc__decode_rows in SIMD builds). Both prefetch 1 KiB ahead, as the library's kernel does.
+   rows = 4, with many repetitions, keeps everything in L1. */
 static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int order, int reps) {
     const size_t rb = (size_t)K / LOLCAT__QK * LOLCAT__Q8_0_BYTES, ahead = 1024;
     const int inner = rows <= 4 ? 20000 : 1, nb = K / LOLCAT__QK;
