@@ -3841,6 +3841,12 @@ static void lc__proj_apply(lc_ctx *c, const lc__proj *p, const float *X, int ldx
     }
 }
 
+/* RMSNorm of n_rows rows of n floats (x and y row-major, stride n). */
+static void lc__rmsnorm_rows(float *y, const float *x, const float *w, int n_rows, int n, float eps) {
+    int t;
+    for (t = 0; t < n_rows; t++) lc__rmsnorm(y + (size_t)t * n, x + (size_t)t * n, w, n, eps);
+}
+
 static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc__call *call, int last_chunk, float *logits_rows) {
     const lc_model *m = c->model;
     const int E = m->n_embd, nt = c->n_threads;
@@ -3864,7 +3870,7 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
            rows [r0, T); earlier layers need every row for the next layer's keys and values */
         const int r0 = il == m->n_layer - 1 ? T - out_rows : 0, nr = T - r0;
         int h;
-        for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, L->attn_norm, E, m->rms_eps);
+        lc__rmsnorm_rows(c->xn, c->x, L->attn_norm, T, E, m->rms_eps);
         if (!L->q.low_rank && !L->k.low_rank && !L->v.low_rank && !L->q.has_lora && !L->k.has_lora && !L->v.has_lora &&
             lc__mm_rounds_act(&L->q.w) == lc__mm_rounds_act(&L->k.w) && lc__mm_rounds_act(&L->q.w) == lc__mm_rounds_act(&L->v.w)) {
             lc__mm_job jobs[3];
@@ -3889,7 +3895,7 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
             float *x = c->x + (size_t)r0 * E, *xn = c->xn + (size_t)r0 * E;
             float *ffg = c->ffg + (size_t)r0 * L->n_ff, *ffu = c->ffu + (size_t)r0 * L->n_ff;
             lc__proj_apply(c, &L->o, c->att + (size_t)r0 * aw, aw, nr, x, E, 1);   /* residual add */
-            for (t = 0; t < nr; t++) lc__rmsnorm(xn + (size_t)t * E, x + (size_t)t * E, L->ffn_norm, E, m->rms_eps);
+            lc__rmsnorm_rows(xn, x, L->ffn_norm, nr, E, m->rms_eps);
             if (lc__mm_rounds_act(&L->ffn_gate) == lc__mm_rounds_act(&L->ffn_up)) {
                 lc__mm_job jobs[2];
                 lc__mm_set_job(&jobs[0], &L->ffn_gate, ffg, L->n_ff, 0);
@@ -3905,11 +3911,11 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
     }
     c->n_past += T;
     if (logits_rows) {
-        for (t = 0; t < T; t++) lc__rmsnorm(c->xn + (size_t)t * E, c->x + (size_t)t * E, m->output_norm, E, m->rms_eps);
+        lc__rmsnorm_rows(c->xn, c->x, m->output_norm, T, E, m->rms_eps);
         lc__matmul(&m->output, c->xn, E, T, logits_rows, m->n_vocab, 1.0f, 0, &c->mm, nt);
         if (last_chunk) memcpy(c->logits, logits_rows + (size_t)(T - 1) * m->n_vocab, (size_t)m->n_vocab * sizeof(float));
     } else if (last_chunk) {
-        lc__rmsnorm(c->xn, c->x + (size_t)(T - 1) * E, m->output_norm, E, m->rms_eps);
+        lc__rmsnorm_rows(c->xn, c->x + (size_t)(T - 1) * E, m->output_norm, 1, E, m->rms_eps);
         lc__matmul(&m->output, c->xn, E, 1, c->logits, m->n_vocab, 1.0f, 0, &c->mm, nt);
     }
 }
