@@ -49,7 +49,7 @@ $(B)/lolcat-test: tests/test_main.c tests/*.c tests/*.h $(HEADER) | $(B)
 # line (docs/performance.md has the full runs and how to reproduce them).
 bench: $(B)/lolcat-bench
 	./$(B)/lolcat-bench --shape tinyllama-1.1B --type q8_0,f32 --attn hybrid --positions 0,256,32k \
-	    --prefill 512 --rounds 3 --decode-tokens 8 --one-token 32 --summary --csv $(B)/bench.csv
+	    --prefill 512 --rounds 5 --decode-tokens 16 --one-token 32 --summary --csv $(B)/bench.csv
 
 # Python packages for the reference, converters and fixtures (Debian's, through apt).
 pydeps:
