@@ -1397,8 +1397,9 @@ static LOLCAT__NOINLINE void lc__mk16x6_packed_avx2(const float *wp, const float
                                                     float alpha, int init) {
     LOLCAT__MK16X6_ACC_DECL;
     int k = 0;
-#define LOLCAT__MK16X6_PACKED(i) LOLCAT__MK16X6_STEP(wp + 16 * (i), xp + 6 * (i), xp + 6 * (i) + 1, xp + 6 * (i) + 2, \
-                                                     xp + 6 * (i) + 3, xp + 6 * (i) + 4, xp + 6 * (i) + 5)
+#define LOLCAT__MK16X6_PACKED(i) LOLCAT__MK16X6_STEP(wp + LOLCAT__MR * (i), xp + LOLCAT__NR * (i), xp + LOLCAT__NR * (i) + 1, \
+                                                     xp + LOLCAT__NR * (i) + 2, xp + LOLCAT__NR * (i) + 3, \
+                                                     xp + LOLCAT__NR * (i) + 4, xp + LOLCAT__NR * (i) + 5)
     for (; k + 4 <= kc; k += 4, wp += 4 * LOLCAT__MR, xp += 4 * LOLCAT__NR) {
         LOLCAT__MK16X6_PACKED(0); LOLCAT__MK16X6_PACKED(1); LOLCAT__MK16X6_PACKED(2); LOLCAT__MK16X6_PACKED(3);
     }
