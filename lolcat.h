@@ -1376,8 +1376,8 @@ static void lc__mk16x6_store_avx2(const __m256 *acc, float *Y, int ldy, int nr, 
 #define LOLCAT__MK16X6_ACC_LIST {c00, c10, c01, c11, c02, c12, c03, c13, c04, c14, c05, c15}
 /* Y[j][0..nr) (=|+=) alpha * sum_k wp[k*ldw + 0..16) * x[j*xt + k*xk] for j < nt: 16 rows x
    6 tokens, activations at any strides (attention's small products: rows of a matrix have
-   xt = its stride, xk = 1; tokens past nt read token nt-1's values). All 16 values of each wp
-   row are read. */
+   xt = its stride, xk = 1; columns have xt = 1, xk = the stride; tokens past nt read token
+   nt-1's values). All 16 values of each wp row are read. */
 static LOLCAT__NOINLINE void lc__mk16x6_avx2(const float *wp, int ldw, const float *x, ptrdiff_t xt, ptrdiff_t xk, int kc,
                                              float *Y, int ldy, int nr, int nt, float alpha, int init) {
     LOLCAT__MK16X6_ACC_DECL;
@@ -1392,7 +1392,8 @@ static LOLCAT__NOINLINE void lc__mk16x6_avx2(const float *wp, int ldw, const flo
 }
 /* The same for prefill's packed operands (panel rows of 16, tokens packed 6 side by side):
    with every offset a constant and 4 inputs per iteration it runs 5-11% faster than the
-   strided kernel (lc__mk16x6_avx2) on the same data, whose loads need index registers. */
+   strided kernel (lc__mk16x6_avx2) on the same data, whose loads need index registers. It
+   reads all 6 token slots; lc__pack_x zeroes those past nt. */
 static LOLCAT__NOINLINE void lc__mk16x6_packed_avx2(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt,
                                                     float alpha, int init) {
     LOLCAT__MK16X6_ACC_DECL;
@@ -1462,7 +1463,7 @@ static LOLCAT__NOINLINE void lc__mk16x6_neon(const float *wp, int ldw, const flo
     for (k = 0; k < kc; k++, wp += ldw, x += xk) {
         float32x4_t x0;
         float32x2_t x1;
-        if (xt == 1) { x0 = vld1q_f32(x); x1 = vld1_f32(x + 4); }   /* packed tokens */
+        if (xt == 1 && nt == LOLCAT__NR) { x0 = vld1q_f32(x); x1 = vld1_f32(x + 4); }   /* 6 adjacent tokens */
         else {
             x0 = vsetq_lane_f32(x[o[3]], vsetq_lane_f32(x[o[2]], vsetq_lane_f32(x[o[1]], vdupq_n_f32(x[0]), 1), 2), 3);
             x1 = vset_lane_f32(x[o[5]], vdup_n_f32(x[o[4]]), 1);

@@ -194,10 +194,11 @@ static void test_kernel_int8_dot4(void) {
 
 /* Matmul: the SIMD blocking against the scalar reference, for every type, row counts not
    multiples of 4 or 16, T not a multiple of the 6-token block, n_in crossing KC slices with a
-   tail, one and two threads. */
+   tail and leaving 1, 2 and 3 inputs after the prefill kernel's four-input loop (3, 37, 39 and
+   the 2 of split_invariance), one and two threads. */
 static void test_kernel_matmul(void) {
     static const int types[5] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_F16, LOLCAT_TYPE_BF16, LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
-    static const int n_ins[4] = {37, 96, 544, 1100}, n_outs[4] = {1, 5, 19, 40}, Ts[6] = {1, 2, 5, 6, 7, 13};
+    static const int n_ins[6] = {3, 37, 39, 96, 544, 1100}, n_outs[4] = {1, 5, 19, 40}, Ts[6] = {1, 2, 5, 6, 7, 13};
     const int max_in = 1120, max_out = 40, max_t = 13, nt_cap = 2;
     float *Wf = (float *)malloc((size_t)max_in * max_out * sizeof(float));
     unsigned char *Wq = (unsigned char *)malloc((size_t)max_in * max_out * 4);
@@ -211,7 +212,7 @@ static void test_kernel_matmul(void) {
     int ti, ii, oi, tt, acc, i, t, r, failures = 0, claims[2];
     s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.claims = claims;   /* (products this small stay on one thread) */
     for (ti = 0; ti < 5; ti++)
-        for (ii = 0; ii < 4; ii++)
+        for (ii = 0; ii < 6; ii++)
             for (oi = 0; oi < 4; oi++)
                 for (tt = 0; tt < 6; tt++)
                     for (acc = 0; acc < 2; acc++) {
