@@ -3956,7 +3956,7 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
         lc__matmul(&m->output, c->xn, E, T, logits_rows, m->n_vocab, 1.0f, 0, &c->mm, nt);
         if (last_chunk) memcpy(c->logits, logits_rows + (size_t)(T - 1) * m->n_vocab, (size_t)m->n_vocab * sizeof(float));
     } else if (last_chunk) {
-        lc__rmsnorm_rows(c->xn, c->x + (size_t)(T - 1) * E, m->output_norm, 1, E, m->rms_eps);
+        lc__rmsnorm(c->xn, c->x + (size_t)(T - 1) * E, m->output_norm, E, m->rms_eps);
         lc__matmul(&m->output, c->xn, E, 1, c->logits, m->n_vocab, 1.0f, 0, &c->mm, nt);
     }
 }

@@ -194,8 +194,8 @@ static void test_kernel_int8_dot4(void) {
 
 /* Matmul: the SIMD blocking against the scalar reference, for every type, row counts not
    multiples of 4 or 16, T not a multiple of the 6-token block, n_in crossing KC slices with a
-   tail and leaving 1, 2 and 3 inputs after the prefill kernel's four-input loop (3, 37, 39 and
-   the 2 of split_invariance), one and two threads. */
+   tail, n_in leaving 0, 1 and 3 inputs after the prefill kernel's four-input loop (3, 37, 39,
+   96, ...), one and two threads. */
 static void test_kernel_matmul(void) {
     static const int types[5] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_F16, LOLCAT_TYPE_BF16, LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
     static const int n_ins[6] = {3, 37, 39, 96, 544, 1100}, n_outs[4] = {1, 5, 19, 40}, Ts[6] = {1, 2, 5, 6, 7, 13};
