@@ -19,7 +19,7 @@ MODEL ?= $(firstword $(wildcard $(DEFAULT_MODEL)) $(wildcard $(SHARED)/models/st
 PROGRAMS := $(B)/lolcat-chat $(B)/lolcat-score $(B)/lolcat-simple $(B)/lolcat-quantize $(B)/lolcat-tokenize $(B)/lolcat-soak $(B)/lolcat-test $(B)/lolcat-bench
 HEADER   := lolcat.h
 
-.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-tsan test-scalar test-cpp test-neon bench clean \
+.PHONY: all test test-tools run deps pydeps fixtures test-asan test-ubsan test-tsan test-scalar test-avx2 test-cpp test-neon bench clean \
         test-linearize test-lolcats lolcats-stories260k default-model \
         fuzz fuzz-seeds fuzz-smoke fuzz-long fuzz-coverage valgrind soak
 
@@ -130,6 +130,11 @@ test-ubsan: fixtures | $(B)
 test-scalar: fixtures | $(B)
 	$(CC) $(CFLAGS) -DLOLCAT_NO_SIMD tests/test_main.c -o $(B)/lolcat-test-scalar $(LDLIBS)
 	./$(B)/lolcat-test-scalar
+# On a CPU with AVX-512F, make test runs prefill on the 16x12 AVX-512 kernel; this runs the
+# kernel tests again with it switched off (the 16x6 AVX2 kernel and 6-token packing).
+test-avx2: | $(B)
+	$(CC) $(CFLAGS) -DLOLCAT_NO_AVX512 tests/test_main.c -o $(B)/lolcat-test-avx2 $(LDLIBS)
+	./$(B)/lolcat-test-avx2 kernels
 # NEON: cross-built for aarch64 and run under qemu-user; the whole suite with the int8 dot
 # instruction (armv8.2-a+dotprod), the kernel tests again on baseline armv8-a.
 NEON_CC   ?= aarch64-linux-gnu-gcc

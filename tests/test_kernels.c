@@ -192,14 +192,77 @@ static void test_kernel_int8_dot4(void) {
     }
 }
 
+#if LOLCAT__AVX2
+/* Prefill's packed kernels called directly, so an AVX-512 build also tests the AVX2 kernel it
+   no longer dispatches to: the 16x6 AVX2 kernel and (where compiled) the 16x12 AVX-512 kernel
+   against a plain double-precision loop, for kc 1-9, 37 and 300 (tails of 0-3 inputs after
+   the four-input loop), every row count 1-16 and token count up to the block, writing and
+   accumulating. Token slots past nt hold zeros, as lc__pack_x leaves them; the rows and tokens
+   past nr and nt of Y must keep their sentinel. Tolerance 1e-5 of sum |terms|. */
+static void test_kernel_packed(void) {
+    static const int kcs[10] = {1, 2, 3, 4, 5, 6, 7, 9, 37, 300};
+    const int max_k = 300, ldy = 21;
+    float *wp = (float *)malloc((size_t)max_k * 16 * sizeof(float)), *xp = (float *)malloc((size_t)max_k * 12 * sizeof(float));
+    float Y[12 * 21], Y0[12 * 21], want[12 * 21], bound[12 * 21];
+    int variant, ki, nr, nt, init, bad_value = 0, bad_border = 0, cases = 0;
+    double worst = 0;
+    tk_fill(wp, max_k * 16, 1.0f, 4401);
+    tk_fill(Y0, 12 * ldy, 1.0f, 4403);
+    for (variant = 0; variant < 1 + LOLCAT__AVX512; variant++) {
+        const int block = variant ? 12 : 6;
+        for (ki = 0; ki < 10; ki++)
+            for (nr = 1; nr <= 16; nr++)
+                for (nt = 1; nt <= block; nt++)
+                    for (init = 0; init < 2; init++) {
+                        const int kc = kcs[ki];
+                        const float alpha = init ? 1.0f : 0.75f;
+                        int k, i, j;
+                        tk_fill(xp, kc * block, 1.0f, (uint64_t)(4402 + ki));
+                        for (k = 0; k < kc; k++) for (j = nt; j < block; j++) xp[k * block + j] = 0.0f;
+                        memcpy(Y, Y0, sizeof Y);
+                        if (variant == 0) lc__mk16x6_packed_avx2(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
+#if LOLCAT__AVX512
+                        else lc__mk16x12_packed_avx512(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
+#endif
+                        for (j = 0; j < 12; j++)
+                            for (i = 0; i < ldy; i++) {
+                                const int at = j * ldy + i;
+                                if (j < nt && i < nr) {
+                                    double sum = 0, mag = init ? 0 : fabs(Y0[at]);
+                                    for (k = 0; k < kc; k++) {
+                                        sum += (double)wp[k * 16 + i] * xp[k * block + j];
+                                        mag += fabs(alpha * (double)wp[k * 16 + i] * xp[k * block + j]);
+                                    }
+                                    want[at] = (float)(alpha * sum + (init ? 0.0 : Y0[at]));
+                                    bound[at] = (float)mag;
+                                } else {
+                                    want[at] = Y[at]; bound[at] = 1.0f;
+                                    bad_border += Y[at] != Y0[at];
+                                }
+                            }
+                        {
+                            const double e = tk_err_bound(Y, want, bound, 12 * ldy);
+                            if (e > worst) worst = e;
+                            bad_value += !(e <= 1e-5);
+                        }
+                        cases++;
+                    }
+    }
+    CHECK(bad_value == 0, "packed kernels: %d of %d cases beyond 1e-5 of sum|terms| (worst %.3g)", bad_value, cases, worst);
+    CHECK(bad_border == 0, "packed kernels: %d values written outside nr x nt", bad_border);
+    free(wp); free(xp);
+}
+#endif
+
 /* Matmul: the SIMD blocking against the scalar reference, for every type, row counts not
-   multiples of 4 or 16, T not a multiple of the 6-token block, n_in crossing KC slices with a
+   multiples of 4 or 16, T not a multiple of the 6- or 12-token block (and two 12-token
+   blocks and one token), n_in crossing KC slices with a
    tail, n_in leaving 0, 1 and 3 inputs after the prefill kernel's four-input loop (3, 37, 39,
    96, ...), one and two threads. */
 static void test_kernel_matmul(void) {
     static const int types[5] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_F16, LOLCAT_TYPE_BF16, LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
-    static const int n_ins[6] = {3, 37, 39, 96, 544, 1100}, n_outs[4] = {1, 5, 19, 40}, Ts[6] = {1, 2, 5, 6, 7, 13};
-    const int max_in = 1120, max_out = 40, max_t = 13, nt_cap = 2;
+    static const int n_ins[6] = {3, 37, 39, 96, 544, 1100}, n_outs[4] = {1, 5, 19, 40}, Ts[8] = {1, 2, 5, 6, 7, 12, 13, 25};
+    const int max_in = 1120, max_out = 40, max_t = 25, nt_cap = 2;
     float *Wf = (float *)malloc((size_t)max_in * max_out * sizeof(float));
     unsigned char *Wq = (unsigned char *)malloc((size_t)max_in * max_out * 4);
     float *X = (float *)malloc((size_t)max_in * max_t * sizeof(float)), *Xr = (float *)malloc((size_t)max_in * max_t * sizeof(float));
@@ -214,7 +277,7 @@ static void test_kernel_matmul(void) {
     for (ti = 0; ti < 5; ti++)
         for (ii = 0; ii < 6; ii++)
             for (oi = 0; oi < 4; oi++)
-                for (tt = 0; tt < 6; tt++)
+                for (tt = 0; tt < 8; tt++)
                     for (acc = 0; acc < 2; acc++) {
                         const int type = types[ti], K = n_ins[ii], N = n_outs[oi], T = Ts[tt];
                         const int quant = type == LOLCAT_TYPE_Q8_0 || type == LOLCAT_TYPE_Q4_0;
@@ -625,12 +688,18 @@ static void test_kernel_q8_no_min(void) {
     }
 }
 
+#if LOLCAT__AVX2
+#define T_KERNEL_PACKED {"kernels/packed", test_kernel_packed},
+#else
+#define T_KERNEL_PACKED
+#endif
 #define T_KERNEL_SUITES \
     {"kernels/exp", test_kernel_exp}, \
     {"kernels/q8_no_min", test_kernel_q8_no_min}, \
     {"kernels/convert", test_kernel_convert}, \
     {"kernels/int8_dot", test_kernel_int8_dot}, \
     {"kernels/int8_dot4", test_kernel_int8_dot4}, \
+    T_KERNEL_PACKED \
     {"kernels/matmul", test_kernel_matmul}, \
     {"kernels/decode_pairs", test_kernel_decode_pairs}, \
     {"kernels/vector_ops", test_kernel_vector_ops}, \
