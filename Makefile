@@ -130,10 +130,11 @@ test-ubsan: fixtures | $(B)
 test-scalar: fixtures | $(B)
 	$(CC) $(CFLAGS) -DLOLCAT_NO_SIMD tests/test_main.c -o $(B)/lolcat-test-scalar $(LDLIBS)
 	./$(B)/lolcat-test-scalar
-# On a CPU with AVX-512F, make test runs prefill on the 16x12 AVX-512 kernel; this runs the
-# kernel tests again with it switched off (the 16x6 AVX2 kernel and 6-token packing).
+# On a CPU with AVX-512F and VNNI, make test runs prefill on the 16x12 AVX-512 kernel and the
+# int8 dots on dpbusd; this runs the kernel tests again on plain AVX2 (the 16x6 kernel with
+# 6-token packing, maddubs + madd).
 test-avx2: | $(B)
-	$(CC) $(CFLAGS) -DLOLCAT_NO_AVX512 tests/test_main.c -o $(B)/lolcat-test-avx2 $(LDLIBS)
+	$(CC) $(CFLAGS) -mno-avxvnni -mno-avx512vnni -DLOLCAT_NO_AVX512 tests/test_main.c -o $(B)/lolcat-test-avx2 $(LDLIBS)
 	./$(B)/lolcat-test-avx2 kernels
 # NEON: cross-built for aarch64 and run under qemu-user; the whole suite with the int8 dot
 # instruction (armv8.2-a+dotprod), the kernel tests again on baseline armv8-a.

@@ -817,9 +817,16 @@ static void lc__quantize_act_avx2(const float *x, signed char *q, float *d, int 
     }
 }
 /* 8 lanes, each the sum of 4 products of unsigned bytes u and signed bytes v (maddubs), exact
-   while each adjacent pair's sum stays in int16: every caller below keeps it there. */
+   while each adjacent pair's sum stays in int16: every caller below keeps it there. With VNNI
+   (AVX-VNNI, or AVX-512 VNNI on 256-bit vectors) one dpbusd does both steps, exactly. */
 static __m256i lc__usdot_avx2(__m256i u, __m256i v) {
+#if defined(__AVXVNNI__)
+    return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, v);
+#elif LOLCAT__AVX512 && defined(__AVX512VNNI__) && defined(__AVX512VL__)
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, v);
+#else
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, v), _mm256_set1_epi16(1));
+#endif
 }
 /* 8 lanes, each the exact integer sum of 4 products of w and x (|w| <= 128, |x| <= 127). */
 static __m256i lc__i8dot_avx2(__m256i w, __m256i x) { return lc__usdot_avx2(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w)); }
