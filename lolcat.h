@@ -1305,16 +1305,25 @@ static LOLCAT__MAYBE_UNUSED void lc__pack_w_ref(const float *const *rows, int kc
 }
 
 #if LOLCAT__AVX2
-/* out[r] = w[r] . x over n values, weights of any float type read in place (decode). */
-static LOLCAT__NOINLINE void lc__mk4x1_avx2(int type, const unsigned char *const *w, const float *x, int n, float *out) {
+/* out[r] = w[r] . x over n values, weights of any float type read in place (decode). With
+   ahead > 0 each row is prefetched into L1 that many bytes ahead, once per 16 values. */
+static LOLCAT__NOINLINE void lc__mk4x1_avx2(int type, const unsigned char *const *w, const float *x, int n, size_t ahead, float *out) {
     __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     int k = 0;
+#define LOLCAT__MK41_STEP(WLOAD, ESZ, K) do { \
+        const __m256 v_ = _mm256_loadu_ps(x + (K)); \
+        a0 = _mm256_fmadd_ps(WLOAD(w[0] + (ESZ) * (K)), v_, a0); a1 = _mm256_fmadd_ps(WLOAD(w[1] + (ESZ) * (K)), v_, a1); \
+        a2 = _mm256_fmadd_ps(WLOAD(w[2] + (ESZ) * (K)), v_, a2); a3 = _mm256_fmadd_ps(WLOAD(w[3] + (ESZ) * (K)), v_, a3); \
+    } while (0)
 #define LOLCAT__MK41_LOOP(WLOAD, ESZ) do { \
-        for (; k + 8 <= n; k += 8) { \
-            __m256 v = _mm256_loadu_ps(x + k); \
-            a0 = _mm256_fmadd_ps(WLOAD(w[0] + (ESZ) * k), v, a0); a1 = _mm256_fmadd_ps(WLOAD(w[1] + (ESZ) * k), v, a1); \
-            a2 = _mm256_fmadd_ps(WLOAD(w[2] + (ESZ) * k), v, a2); a3 = _mm256_fmadd_ps(WLOAD(w[3] + (ESZ) * k), v, a3); \
-        } \
+        if (ahead) \
+            for (; k + 16 <= n; k += 16) { \
+                const size_t at_ = (size_t)(ESZ) * (size_t)k + ahead; \
+                _mm_prefetch((const char *)w[0] + at_, _MM_HINT_T0); _mm_prefetch((const char *)w[1] + at_, _MM_HINT_T0); \
+                _mm_prefetch((const char *)w[2] + at_, _MM_HINT_T0); _mm_prefetch((const char *)w[3] + at_, _MM_HINT_T0); \
+                LOLCAT__MK41_STEP(WLOAD, ESZ, k); LOLCAT__MK41_STEP(WLOAD, ESZ, k + 8); \
+            } \
+        for (; k + 8 <= n; k += 8) LOLCAT__MK41_STEP(WLOAD, ESZ, k); \
     } while (0)
 #define LOLCAT__LOAD_F32(p) _mm256_loadu_ps((const float *)(const void *)(p))
     if (type == LOLCAT_TYPE_F32) LOLCAT__MK41_LOOP(LOLCAT__LOAD_F32, 4);
@@ -1322,6 +1331,7 @@ static LOLCAT__NOINLINE void lc__mk4x1_avx2(int type, const unsigned char *const
     else LOLCAT__MK41_LOOP(lc__load_bf16_avx2, 2);
 #undef LOLCAT__LOAD_F32
 #undef LOLCAT__MK41_LOOP
+#undef LOLCAT__MK41_STEP
     if (k < n) {   /* tail: weights through a zero-padded buffer */
         __m256i m = lc__tail_mask_avx2(n - k);
         __m256 v = _mm256_maskload_ps(x + k, m), u[4];
@@ -1550,10 +1560,11 @@ static LOLCAT__NOINLINE void lc__mk16x6_neon(const float *wp, int ldw, const flo
 #endif /* LOLCAT__NEON */
 
 #if LOLCAT__SIMD
-static void lc__mk4x1(int type, const unsigned char *const *w, const float *x, int n, float *out) {
+static void lc__mk4x1(int type, const unsigned char *const *w, const float *x, int n, size_t ahead, float *out) {
 #if LOLCAT__AVX2
-    lc__mk4x1_avx2(type, w, x, n, out);
+    lc__mk4x1_avx2(type, w, x, n, ahead, out);
 #else
+    (void)ahead;
     lc__mk4x1_neon(type, w, x, n, out);
 #endif
 }
@@ -1612,9 +1623,10 @@ static void lc__matvec_rows(const lc__mat *W, const float *x, const signed char 
                        decode 1-10% faster than into L1 (T0), itself the best of 0-8 KiB */
             const size_t ahead = lc__decode_rows(W, r0, r1, j, 1024, rows, w);
             lc__dot4_q_q8(W->type, w, xq, xd, W->n_in, ahead, W->q8_no_min, out);
-        } else {
-            lc__decode_rows(W, r0, r1, j, 0, rows, w);
-            lc__mk4x1(W->type, w, x, W->n_in, out);
+        } else {    /* float weights into L1 (T0) 1 KiB ahead: F32 decode 13% faster on Zen 5 than
+                       without (2 KiB: 10%, 4 KiB: none) */
+            const size_t ahead = lc__decode_rows(W, r0, r1, j, 1024, rows, w);
+            lc__mk4x1(W->type, w, x, W->n_in, ahead, out);
         }
         for (i = 0; i < 4; i++) if (rows[i] < r1) lc__mm_store(y + rows[i], out[i], alpha, !accumulate);
     }
@@ -2248,7 +2260,7 @@ static void lc__scores_simd(const float *q, const float *const *keys, int n, int
         const unsigned char *k4[4];
         float o[4];
         for (i = 0; i < 4; i++) k4[i] = (const unsigned char *)(const void *)keys[LOLCAT__MIN(j + i, n - 1)];
-        lc__mk4x1(LOLCAT_TYPE_F32, k4, q, dk, o);
+        lc__mk4x1(LOLCAT_TYPE_F32, k4, q, dk, 0, o);
         for (i = 0; i < 4 && j + i < n; i++) out[j + i] = o[i] * scale;
     }
 }
