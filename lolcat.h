@@ -1268,21 +1268,25 @@ static LOLCAT__MAYBE_UNUSED void lc__matmul_ref(const lc__mat *W, const float *X
    16 at a time, dequantized and input-major (a panel of 16 x n_in floats that stays in L2),
    and a 16x6 outer-product kernel keeps 12 vector accumulators in registers over the whole
    input: per input it loads 2 weight vectors and broadcasts 6 activations for 12 FMAs, so
-   every weight read from memory serves every token of the chunk. The two paths sum in
-   different orders: results agree to float rounding. */
+   every weight read from memory serves every token of the chunk. With AVX-512 the kernel is
+   32x12 (two panels, 12 tokens packed side by side, 24 accumulators of 16 lanes). The two
+   paths sum in different orders: results agree to float rounding. */
 #define LOLCAT__MR 16
 #define LOLCAT__NR 6
-/* Tokens per block of packed activations: the AVX-512 kernel takes 12 (16x12), the others 6. */
+/* Tokens per block of packed activations: the AVX-512 kernel takes 12 (16x12), the others 6.
+   Panels per kernel call: the AVX-512 kernel takes two 16-row panels (32 rows) at once. */
 #if LOLCAT__AVX512
 #define LOLCAT__PACK_NT 12
+#define LOLCAT__PANELS 2
 #else
 #define LOLCAT__PACK_NT LOLCAT__NR
+#define LOLCAT__PANELS 1
 #endif
 #define LOLCAT__KC 256   /* rows are dequantized this many values at a time while packing */
 /* Floats of per-thread matmul scratch: the reference's dequantized row, or a SIMD panel. */
 static size_t lc__mm_rowbuf_floats(int max_in) {
     size_t n = ((size_t)max_in + 15) & ~(size_t)15;
-    return LOLCAT__MAX(n, (size_t)LOLCAT__MR * n + LOLCAT__MAX((size_t)LOLCAT__MR * LOLCAT__KC, n));
+    return LOLCAT__MAX(n, (size_t)LOLCAT__PANELS * LOLCAT__MR * n + LOLCAT__MAX((size_t)LOLCAT__MR * LOLCAT__KC, n));
 }
 /* Floats of the shared packed activations for T tokens. */
 static size_t lc__mm_xp_floats(int max_in, int max_t) {
@@ -1486,6 +1490,48 @@ static LOLCAT__NOINLINE void lc__mk16x12_packed_avx512(const float *wp, const fl
         }
     }
 }
+/* The same for 32 rows: two 16-row panels (wp and wp2) against each 12-token block, 24
+   accumulators. Every activation broadcast then serves 32 rows, which halves the packed
+   activations streamed per FLOP (from L3 once a chunk's outgrow L2). nr in 17..32. */
+static LOLCAT__NOINLINE void lc__mk32x12_packed_avx512(const float *wp, const float *wp2, const float *xp, int kc, float *Y, int ldy,
+                                                        int nr, int nt, float alpha, int init) {
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+    __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0, d8 = c0, d9 = c0, d10 = c0, d11 = c0;
+    const __mmask16 m = (__mmask16)((1u << (nr - 16)) - 1u);
+    const __m512 va = _mm512_set1_ps(alpha);
+    int k = 0, j;
+#define LOLCAT__MK32X12_STEP(i) do { \
+        const __m512 w_ = _mm512_loadu_ps(wp + 16 * (i)), v_ = _mm512_loadu_ps(wp2 + 16 * (i)); \
+        const float *x_ = xp + 12 * (i); \
+        __m512 b_; \
+        b_ = _mm512_set1_ps(x_[0]); c0 = _mm512_fmadd_ps(w_, b_, c0); d0 = _mm512_fmadd_ps(v_, b_, d0); \
+        b_ = _mm512_set1_ps(x_[1]); c1 = _mm512_fmadd_ps(w_, b_, c1); d1 = _mm512_fmadd_ps(v_, b_, d1); \
+        b_ = _mm512_set1_ps(x_[2]); c2 = _mm512_fmadd_ps(w_, b_, c2); d2 = _mm512_fmadd_ps(v_, b_, d2); \
+        b_ = _mm512_set1_ps(x_[3]); c3 = _mm512_fmadd_ps(w_, b_, c3); d3 = _mm512_fmadd_ps(v_, b_, d3); \
+        b_ = _mm512_set1_ps(x_[4]); c4 = _mm512_fmadd_ps(w_, b_, c4); d4 = _mm512_fmadd_ps(v_, b_, d4); \
+        b_ = _mm512_set1_ps(x_[5]); c5 = _mm512_fmadd_ps(w_, b_, c5); d5 = _mm512_fmadd_ps(v_, b_, d5); \
+        b_ = _mm512_set1_ps(x_[6]); c6 = _mm512_fmadd_ps(w_, b_, c6); d6 = _mm512_fmadd_ps(v_, b_, d6); \
+        b_ = _mm512_set1_ps(x_[7]); c7 = _mm512_fmadd_ps(w_, b_, c7); d7 = _mm512_fmadd_ps(v_, b_, d7); \
+        b_ = _mm512_set1_ps(x_[8]); c8 = _mm512_fmadd_ps(w_, b_, c8); d8 = _mm512_fmadd_ps(v_, b_, d8); \
+        b_ = _mm512_set1_ps(x_[9]); c9 = _mm512_fmadd_ps(w_, b_, c9); d9 = _mm512_fmadd_ps(v_, b_, d9); \
+        b_ = _mm512_set1_ps(x_[10]); c10 = _mm512_fmadd_ps(w_, b_, c10); d10 = _mm512_fmadd_ps(v_, b_, d10); \
+        b_ = _mm512_set1_ps(x_[11]); c11 = _mm512_fmadd_ps(w_, b_, c11); d11 = _mm512_fmadd_ps(v_, b_, d11); \
+    } while (0)
+    for (; k + 2 <= kc; k += 2, wp += 2 * 16, wp2 += 2 * 16, xp += 2 * 12) { LOLCAT__MK32X12_STEP(0); LOLCAT__MK32X12_STEP(1); }
+    for (; k < kc; k++, wp += 16, wp2 += 16, xp += 12) LOLCAT__MK32X12_STEP(0);
+#undef LOLCAT__MK32X12_STEP
+    {
+        const __m512 acc[12] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11};
+        const __m512 acc2[12] = {d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11};
+        for (j = 0; j < nt; j++) {
+            float *y = Y + (size_t)j * ldy;
+            __m512 v = _mm512_mul_ps(va, acc[j]), v2 = _mm512_mul_ps(va, acc2[j]);
+            if (!init) { v = _mm512_add_ps(_mm512_loadu_ps(y), v); v2 = _mm512_add_ps(_mm512_maskz_loadu_ps(m, y + 16), v2); }
+            _mm512_storeu_ps(y, v);
+            _mm512_mask_storeu_ps(y + 16, m, v2);
+        }
+    }
+}
 #endif /* LOLCAT__AVX512 */
 #endif /* LOLCAT__AVX2 */
 
@@ -1634,43 +1680,54 @@ static void lc__matvec_rows(const lc__mat *W, const float *x, const signed char 
 /* Prefill: rows [r0, r1) of Y for T tokens whose activations are packed in xp. */
 static void lc__matmul_rows(const lc__mat *W, const float *xp, int T, float *Y, int ldy, float alpha,
                             int accumulate, int r0, int r1, float *buf) {
-    const int K = W->n_in, type = W->type;
+    const int K = W->n_in, type = W->type, step = LOLCAT__PANELS * LOLCAT__MR;
     const size_t kpad = ((size_t)K + 15) & ~(size_t)15;
-    float *wp = buf, *tmp = buf + (size_t)LOLCAT__MR * kpad;
-    int r, k0, t, i;
-    for (r = r0; r < r1; r += LOLCAT__MR) {
-        const int nr = LOLCAT__MIN(LOLCAT__MR, r1 - r);
-        for (k0 = 0; k0 < K; k0 += LOLCAT__KC) {   /* pack the panel a slice at a time */
-            const int kc = LOLCAT__MIN(LOLCAT__KC, K - k0);
-            const float *rows[LOLCAT__MR];
-            for (i = 0; i < LOLCAT__MR; i++) {
-                const unsigned char *src = W->data + (size_t)(r + LOLCAT__MIN(i, nr - 1)) * W->row_bytes + lc__row_offset(type, k0);
-                if (i >= nr) rows[i] = rows[nr - 1];
-                else if (type == LOLCAT_TYPE_F32) rows[i] = (const float *)(const void *)src;
-                else { lc__dequant_row(type, src, tmp + (size_t)i * LOLCAT__KC, kc); rows[i] = tmp + (size_t)i * LOLCAT__KC; }
+    float *wp = buf, *tmp = buf + (size_t)LOLCAT__PANELS * LOLCAT__MR * kpad;
+    int r, k0, t, i, p;
+    for (r = r0; r < r1; r += step) {
+        const int nr = LOLCAT__MIN(step, r1 - r);
+        for (p = 0; p * LOLCAT__MR < nr; p++) {   /* 16-row panels, each packed a slice at a time */
+            const int rp = r + p * LOLCAT__MR, np = LOLCAT__MIN(LOLCAT__MR, nr - p * LOLCAT__MR);
+            for (k0 = 0; k0 < K; k0 += LOLCAT__KC) {
+                const int kc = LOLCAT__MIN(LOLCAT__KC, K - k0);
+                const float *rows[LOLCAT__MR];
+                for (i = 0; i < LOLCAT__MR; i++) {
+                    const unsigned char *src = W->data + (size_t)(rp + LOLCAT__MIN(i, np - 1)) * W->row_bytes + lc__row_offset(type, k0);
+                    if (i >= np) rows[i] = rows[np - 1];
+                    else if (type == LOLCAT_TYPE_F32) rows[i] = (const float *)(const void *)src;
+                    else { lc__dequant_row(type, src, tmp + (size_t)i * LOLCAT__KC, kc); rows[i] = tmp + (size_t)i * LOLCAT__KC; }
 #if defined(__GNUC__)
-                if (i < nr && k0 + LOLCAT__KC < K) {   /* the next slice of this row, while this one is packed */
-                    const char *next = (const char *)src + lc__row_offset(type, LOLCAT__KC);
-                    size_t off, len = lc__row_offset(type, LOLCAT__MIN(LOLCAT__KC, K - k0 - LOLCAT__KC));
-                    for (off = 0; off < len; off += 64) __builtin_prefetch(next + off);
-                }
+                    if (i < np && k0 + LOLCAT__KC < K) {   /* the next slice of this row, while this one is packed */
+                        const char *next = (const char *)src + lc__row_offset(type, LOLCAT__KC);
+                        size_t off, len = lc__row_offset(type, LOLCAT__MIN(LOLCAT__KC, K - k0 - LOLCAT__KC));
+                        for (off = 0; off < len; off += 64) __builtin_prefetch(next + off);
+                    }
 #endif
+                }
+                lc__pack_w(rows, kc, wp + (size_t)p * LOLCAT__MR * kpad + (size_t)k0 * LOLCAT__MR);
             }
-            lc__pack_w(rows, kc, wp + (size_t)k0 * LOLCAT__MR);
         }
         for (t = 0; t < T; t += LOLCAT__PACK_NT) {
+            const int nt = LOLCAT__MIN(LOLCAT__PACK_NT, T - t);
 #if defined(__GNUC__)
-            if (r + LOLCAT__MR < r1) {   /* bring the next panel's rows towards L2 while this one computes */
-                const int n_blk = (T + LOLCAT__PACK_NT - 1) / LOLCAT__PACK_NT, b = t / LOLCAT__PACK_NT, nn = LOLCAT__MIN(LOLCAT__MR, r1 - r - LOLCAT__MR);
+            if (r + step < r1) {   /* bring the next panels' rows towards L2 while these compute */
+                const int n_blk = (T + LOLCAT__PACK_NT - 1) / LOLCAT__PACK_NT, b = t / LOLCAT__PACK_NT, nn = LOLCAT__MIN(step, r1 - r - step);
                 const size_t lines = (W->row_bytes + 63) / 64, l0 = lines * b / n_blk, l1 = lines * (b + 1) / n_blk;
                 size_t l;
                 for (i = 0; i < nn; i++) {
-                    const char *row = (const char *)(W->data + (size_t)(r + LOLCAT__MR + i) * W->row_bytes);
+                    const char *row = (const char *)(W->data + (size_t)(r + step + i) * W->row_bytes);
                     for (l = l0; l < l1; l++) __builtin_prefetch(row + 64 * l, 0, 2);
                 }
             }
 #endif
-            lc__mk_packed(wp, xp + (size_t)t * K, K, Y + (size_t)t * ldy + r, ldy, nr, LOLCAT__MIN(LOLCAT__PACK_NT, T - t), alpha, !accumulate);
+#if LOLCAT__AVX512
+            if (nr > LOLCAT__MR) {
+                lc__mk32x12_packed_avx512(wp, wp + (size_t)LOLCAT__MR * kpad, xp + (size_t)t * K, K, Y + (size_t)t * ldy + r, ldy, nr, nt,
+                                          alpha, !accumulate);
+                continue;
+            }
+#endif
+            lc__mk_packed(wp, xp + (size_t)t * K, K, Y + (size_t)t * ldy + r, ldy, nr, nt, alpha, !accumulate);
         }
     }
 }

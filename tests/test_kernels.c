@@ -194,24 +194,26 @@ static void test_kernel_int8_dot4(void) {
 
 #if LOLCAT__AVX2
 /* Prefill's packed kernels called directly, so an AVX-512 build also tests the AVX2 kernel it
-   no longer dispatches to: the 16x6 AVX2 kernel and (where compiled) the 16x12 AVX-512 kernel
-   against a plain double-precision loop, for kc 1-9, 37 and 300 (tails of 0-3 inputs after
-   the four-input loop), every row count 1-16 and token count up to the block, writing and
-   accumulating. Token slots past nt hold zeros, as lc__pack_x leaves them; the rows and tokens
-   past nr and nt of Y must keep their sentinel. Tolerance 1e-5 of sum |terms|. */
+   no longer dispatches to: the 16x6 AVX2 kernel and (where compiled) the AVX-512 16x12 and
+   32x12 kernels against a plain double-precision loop, for kc 1-9, 37 and 300 (tails after
+   the unrolled loops), every row count (1-16; 17-32 for the two-panel kernel) and token count
+   up to the block, writing and accumulating. Token slots past nt hold zeros, as lc__pack_x
+   leaves them; values of Y past nr and nt must keep their sentinel. Tolerance 1e-5 of
+   sum |terms|. */
 static void test_kernel_packed(void) {
     static const int kcs[10] = {1, 2, 3, 4, 5, 6, 7, 9, 37, 300};
-    const int max_k = 300, ldy = 21;
-    float *wp = (float *)malloc((size_t)max_k * 16 * sizeof(float)), *xp = (float *)malloc((size_t)max_k * 12 * sizeof(float));
-    float Y[12 * 21], Y0[12 * 21], want[12 * 21], bound[12 * 21];
+    enum { max_k = 300, ldy = 37 };
+    float *wp = (float *)malloc((size_t)max_k * 32 * sizeof(float)), *xp = (float *)malloc((size_t)max_k * 12 * sizeof(float));
+    float Y[12 * ldy], Y0[12 * ldy], want[12 * ldy], bound[12 * ldy];
+    const float *wp2 = wp + (size_t)max_k * 16;   /* the second panel: rows 16-31 */
     int variant, ki, nr, nt, init, bad_value = 0, bad_border = 0, cases = 0;
     double worst = 0;
-    tk_fill(wp, max_k * 16, 1.0f, 4401);
+    tk_fill(wp, max_k * 32, 1.0f, 4401);
     tk_fill(Y0, 12 * ldy, 1.0f, 4403);
-    for (variant = 0; variant < 1 + LOLCAT__AVX512; variant++) {
-        const int block = variant ? 12 : 6;
+    for (variant = 0; variant < 1 + 2 * LOLCAT__AVX512; variant++) {
+        const int block = variant ? 12 : 6, nr_lo = variant == 2 ? 17 : 1, nr_hi = variant == 2 ? 32 : 16;
         for (ki = 0; ki < 10; ki++)
-            for (nr = 1; nr <= 16; nr++)
+            for (nr = nr_lo; nr <= nr_hi; nr++)
                 for (nt = 1; nt <= block; nt++)
                     for (init = 0; init < 2; init++) {
                         const int kc = kcs[ki];
@@ -222,16 +224,19 @@ static void test_kernel_packed(void) {
                         memcpy(Y, Y0, sizeof Y);
                         if (variant == 0) lc__mk16x6_packed_avx2(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
 #if LOLCAT__AVX512
-                        else lc__mk16x12_packed_avx512(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
+                        else if (variant == 1) lc__mk16x12_packed_avx512(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
+                        else lc__mk32x12_packed_avx512(wp, wp2, xp, kc, Y, ldy, nr, nt, alpha, init);
 #endif
                         for (j = 0; j < 12; j++)
                             for (i = 0; i < ldy; i++) {
                                 const int at = j * ldy + i;
                                 if (j < nt && i < nr) {
+                                    const float *panel = i < 16 ? wp : wp2;
                                     double sum = 0, mag = init ? 0 : fabs(Y0[at]);
                                     for (k = 0; k < kc; k++) {
-                                        sum += (double)wp[k * 16 + i] * xp[k * block + j];
-                                        mag += fabs(alpha * (double)wp[k * 16 + i] * xp[k * block + j]);
+                                        const double term = (double)panel[k * 16 + i % 16] * xp[k * block + j];
+                                        sum += term;
+                                        mag += fabs(alpha * term);
                                     }
                                     want[at] = (float)(alpha * sum + (init ? 0.0 : Y0[at]));
                                     bound[at] = (float)mag;
