@@ -130,7 +130,7 @@ test-ubsan: fixtures | $(B)
 test-scalar: fixtures | $(B)
 	$(CC) $(CFLAGS) -DLOLCAT_NO_SIMD tests/test_main.c -o $(B)/lolcat-test-scalar $(LDLIBS)
 	./$(B)/lolcat-test-scalar
-# On a CPU with AVX-512F and VNNI, make test runs prefill on the 16x12 AVX-512 kernel and the
+# On a CPU with AVX-512F and VNNI, make test runs prefill on the AVX-512 kernels (32x12, 16x12) and the
 # int8 dots on dpbusd; this runs the kernel tests again on plain AVX2 (the 16x6 kernel with
 # 6-token packing, maddubs + madd).
 test-avx2: | $(B)

@@ -1269,7 +1269,7 @@ static LOLCAT__MAYBE_UNUSED void lc__matmul_ref(const lc__mat *W, const float *X
    and a 16x6 outer-product kernel keeps 12 vector accumulators in registers over the whole
    input: per input it loads 2 weight vectors and broadcasts 6 activations for 12 FMAs, so
    every weight read from memory serves every token of the chunk. With AVX-512 the kernel is
-   32x12 (two panels, 12 tokens packed side by side, 24 accumulators of 16 lanes). The two
+   32x12 (two panels against 12 tokens packed side by side, 24 accumulators of 16 lanes). The two
    paths sum in different orders: results agree to float rounding. */
 #define LOLCAT__MR 16
 #define LOLCAT__NR 6
@@ -1452,84 +1452,77 @@ static LOLCAT__MAYBE_UNUSED LOLCAT__NOINLINE void lc__mk16x6_packed_avx2(const f
 #undef LOLCAT__MK16X6_ACC_LIST
 
 #if LOLCAT__AVX512
-/* Prefill's kernel on 512-bit vectors: Y[j][0..nr) (=|+=) alpha * sum_k wp[k*16 + 0..16) *
+/* Y[j][0..16) (=|+=) alpha * acc[j] for j < nt, lanes outside m untouched: the AVX-512
+   kernels' stores, one 16-row panel at a time. */
+static void lc__mk_store_avx512(const __m512 *acc, float *Y, int ldy, __mmask16 m, int nt, float alpha, int init) {
+    const __m512 va = _mm512_set1_ps(alpha);
+    int j;
+    for (j = 0; j < nt; j++) {
+        float *y = Y + (size_t)j * ldy;
+        __m512 v = _mm512_mul_ps(va, acc[j]);
+        if (!init) v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, y), v);
+        _mm512_mask_storeu_ps(y, m, v);
+    }
+}
+/* Prefill's kernel on 512-bit vectors for up to 16 rows (what lc__mk32x12_packed_avx512
+   leaves at the end of a range): Y[j][0..nr) (=|+=) alpha * sum_k wp[k*16 + 0..16) *
    xp[k*12 + j] for j < nt. The 16-row panel is one vector per input; 12 tokens give 12
    accumulators (enough to cover the FMA latency of two pipes), and each activation is
-   broadcast from memory inside its FMA. Per input: 1 weight load, 12 FMAs of 16 lanes, 4 times
-   the work of the 16x6 AVX2 step's 12 FMAs of 8 lanes over 2 weight loads. Reads all 12 token
-   slots; lc__pack_x zeroes those past nt. */
+   broadcast from memory inside its FMA. Reads all 12 token slots; lc__pack_x zeroes those
+   past nt. */
 static LOLCAT__NOINLINE void lc__mk16x12_packed_avx512(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt,
                                                         float alpha, int init) {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
     __m512 c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
-    const __mmask16 m = (__mmask16)((1u << nr) - 1u);
-    const __m512 va = _mm512_set1_ps(alpha);
-    int k = 0, j;
+    int k = 0;
+#define LOLCAT__MK16X12_TOKEN(j) c##j = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[j]), c##j)
 #define LOLCAT__MK16X12_STEP(i) do { \
         const __m512 w_ = _mm512_loadu_ps(wp + 16 * (i)); \
         const float *x_ = xp + 12 * (i); \
-        c0 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[0]), c0); c1 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[1]), c1); \
-        c2 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[2]), c2); c3 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[3]), c3); \
-        c4 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[4]), c4); c5 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[5]), c5); \
-        c6 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[6]), c6); c7 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[7]), c7); \
-        c8 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[8]), c8); c9 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[9]), c9); \
-        c10 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[10]), c10); c11 = _mm512_fmadd_ps(w_, _mm512_set1_ps(x_[11]), c11); \
+        LOLCAT__MK16X12_TOKEN(0); LOLCAT__MK16X12_TOKEN(1); LOLCAT__MK16X12_TOKEN(2); LOLCAT__MK16X12_TOKEN(3); \
+        LOLCAT__MK16X12_TOKEN(4); LOLCAT__MK16X12_TOKEN(5); LOLCAT__MK16X12_TOKEN(6); LOLCAT__MK16X12_TOKEN(7); \
+        LOLCAT__MK16X12_TOKEN(8); LOLCAT__MK16X12_TOKEN(9); LOLCAT__MK16X12_TOKEN(10); LOLCAT__MK16X12_TOKEN(11); \
     } while (0)
     for (; k + 4 <= kc; k += 4, wp += 4 * 16, xp += 4 * 12) {
         LOLCAT__MK16X12_STEP(0); LOLCAT__MK16X12_STEP(1); LOLCAT__MK16X12_STEP(2); LOLCAT__MK16X12_STEP(3);
     }
     for (; k < kc; k++, wp += 16, xp += 12) LOLCAT__MK16X12_STEP(0);
 #undef LOLCAT__MK16X12_STEP
+#undef LOLCAT__MK16X12_TOKEN
     {
         const __m512 acc[12] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11};
-        for (j = 0; j < nt; j++) {
-            float *y = Y + (size_t)j * ldy;
-            __m512 v = _mm512_mul_ps(va, acc[j]);
-            if (!init) v = _mm512_add_ps(_mm512_maskz_loadu_ps(m, y), v);
-            _mm512_mask_storeu_ps(y, m, v);
-        }
+        lc__mk_store_avx512(acc, Y, ldy, (__mmask16)((1u << nr) - 1u), nt, alpha, init);
     }
 }
-/* The same for 32 rows: two 16-row panels (wp and wp2) against each 12-token block, 24
-   accumulators. Every activation broadcast then serves 32 rows, which halves the packed
-   activations streamed per FLOP (from L3 once a chunk's outgrow L2). nr in 17..32. */
+/* Prefill's main AVX-512 kernel: 32 rows, two 16-row panels (wp and wp2), against each
+   12-token block, 24 accumulators. Each activation broadcast serves 32 rows, which halves the
+   packed activations read per FLOP: a chunk's (2-6 MB) outgrow L2 and stream from L3 for
+   every panel. nr in 17..32. */
 static LOLCAT__NOINLINE void lc__mk32x12_packed_avx512(const float *wp, const float *wp2, const float *xp, int kc, float *Y, int ldy,
                                                         int nr, int nt, float alpha, int init) {
     __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
     __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0, d8 = c0, d9 = c0, d10 = c0, d11 = c0;
-    const __mmask16 m = (__mmask16)((1u << (nr - 16)) - 1u);
-    const __m512 va = _mm512_set1_ps(alpha);
-    int k = 0, j;
+    int k = 0;
+#define LOLCAT__MK32X12_TOKEN(j) do { \
+        const __m512 b_ = _mm512_set1_ps(x_[j]); \
+        c##j = _mm512_fmadd_ps(w_, b_, c##j); d##j = _mm512_fmadd_ps(v_, b_, d##j); \
+    } while (0)
 #define LOLCAT__MK32X12_STEP(i) do { \
         const __m512 w_ = _mm512_loadu_ps(wp + 16 * (i)), v_ = _mm512_loadu_ps(wp2 + 16 * (i)); \
         const float *x_ = xp + 12 * (i); \
-        __m512 b_; \
-        b_ = _mm512_set1_ps(x_[0]); c0 = _mm512_fmadd_ps(w_, b_, c0); d0 = _mm512_fmadd_ps(v_, b_, d0); \
-        b_ = _mm512_set1_ps(x_[1]); c1 = _mm512_fmadd_ps(w_, b_, c1); d1 = _mm512_fmadd_ps(v_, b_, d1); \
-        b_ = _mm512_set1_ps(x_[2]); c2 = _mm512_fmadd_ps(w_, b_, c2); d2 = _mm512_fmadd_ps(v_, b_, d2); \
-        b_ = _mm512_set1_ps(x_[3]); c3 = _mm512_fmadd_ps(w_, b_, c3); d3 = _mm512_fmadd_ps(v_, b_, d3); \
-        b_ = _mm512_set1_ps(x_[4]); c4 = _mm512_fmadd_ps(w_, b_, c4); d4 = _mm512_fmadd_ps(v_, b_, d4); \
-        b_ = _mm512_set1_ps(x_[5]); c5 = _mm512_fmadd_ps(w_, b_, c5); d5 = _mm512_fmadd_ps(v_, b_, d5); \
-        b_ = _mm512_set1_ps(x_[6]); c6 = _mm512_fmadd_ps(w_, b_, c6); d6 = _mm512_fmadd_ps(v_, b_, d6); \
-        b_ = _mm512_set1_ps(x_[7]); c7 = _mm512_fmadd_ps(w_, b_, c7); d7 = _mm512_fmadd_ps(v_, b_, d7); \
-        b_ = _mm512_set1_ps(x_[8]); c8 = _mm512_fmadd_ps(w_, b_, c8); d8 = _mm512_fmadd_ps(v_, b_, d8); \
-        b_ = _mm512_set1_ps(x_[9]); c9 = _mm512_fmadd_ps(w_, b_, c9); d9 = _mm512_fmadd_ps(v_, b_, d9); \
-        b_ = _mm512_set1_ps(x_[10]); c10 = _mm512_fmadd_ps(w_, b_, c10); d10 = _mm512_fmadd_ps(v_, b_, d10); \
-        b_ = _mm512_set1_ps(x_[11]); c11 = _mm512_fmadd_ps(w_, b_, c11); d11 = _mm512_fmadd_ps(v_, b_, d11); \
+        LOLCAT__MK32X12_TOKEN(0); LOLCAT__MK32X12_TOKEN(1); LOLCAT__MK32X12_TOKEN(2); LOLCAT__MK32X12_TOKEN(3); \
+        LOLCAT__MK32X12_TOKEN(4); LOLCAT__MK32X12_TOKEN(5); LOLCAT__MK32X12_TOKEN(6); LOLCAT__MK32X12_TOKEN(7); \
+        LOLCAT__MK32X12_TOKEN(8); LOLCAT__MK32X12_TOKEN(9); LOLCAT__MK32X12_TOKEN(10); LOLCAT__MK32X12_TOKEN(11); \
     } while (0)
     for (; k + 2 <= kc; k += 2, wp += 2 * 16, wp2 += 2 * 16, xp += 2 * 12) { LOLCAT__MK32X12_STEP(0); LOLCAT__MK32X12_STEP(1); }
     for (; k < kc; k++, wp += 16, wp2 += 16, xp += 12) LOLCAT__MK32X12_STEP(0);
 #undef LOLCAT__MK32X12_STEP
+#undef LOLCAT__MK32X12_TOKEN
     {
         const __m512 acc[12] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11};
         const __m512 acc2[12] = {d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11};
-        for (j = 0; j < nt; j++) {
-            float *y = Y + (size_t)j * ldy;
-            __m512 v = _mm512_mul_ps(va, acc[j]), v2 = _mm512_mul_ps(va, acc2[j]);
-            if (!init) { v = _mm512_add_ps(_mm512_loadu_ps(y), v); v2 = _mm512_add_ps(_mm512_maskz_loadu_ps(m, y + 16), v2); }
-            _mm512_storeu_ps(y, v);
-            _mm512_mask_storeu_ps(y + 16, m, v2);
-        }
+        lc__mk_store_avx512(acc, Y, ldy, (__mmask16)0xFFFFu, nt, alpha, init);
+        lc__mk_store_avx512(acc2, Y + 16, ldy, (__mmask16)((1u << (nr - 16)) - 1u), nt, alpha, init);
     }
 }
 #endif /* LOLCAT__AVX512 */
