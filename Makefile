@@ -148,7 +148,9 @@ test-neon: fixtures | $(B)
 # The header compiles as C++ and in static mode, included twice (declarations, then implementation).
 test-cpp: | $(B)
 	g++ -std=c++11 -Wall -Wextra -Wshadow -O1 -c tests/compile_cpp.cpp -o $(B)/compile_cpp.o
+	g++ -std=c++11 -Wall -Wextra -Wshadow -O1 $(ARCH) -c tests/compile_cpp.cpp -o $(B)/compile_cpp_simd.o
 	$(CC) $(WARN) -pedantic -O1 -DLOLCAT_STATIC -c tests/compile_static.c -o $(B)/compile_static.o
+	$(CC) $(WARN) -pedantic -O1 $(ARCH) -DLOLCAT_STATIC -c tests/compile_static.c -o $(B)/compile_static_simd.o
 
 # ThreadSanitizer: no OpenMP (libgomp is not TSan-instrumented and would drown the report in
 # false positives); what is under test is the library's own thread safety across contexts.

@@ -388,7 +388,7 @@ LCDEF lc_result lc_quantize(lc_tensor_type type, const float *src, void *dst, ui
 LCDEF lc_result lc_dequantize(lc_tensor_type type, const void *src, float *dst, uint64_t n);
 LCDEF const char *lc_result_string(lc_result result);
 LCDEF void      lc_version(int *major, int *minor, int *patch);
-LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma f16c openmp" */
+LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma f16c avx512f vnni openmp" */
 
 #ifdef __cplusplus
 }
@@ -455,6 +455,14 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #define LOLCAT__AVX512 1
 #else
 #define LOLCAT__AVX512 0
+#endif
+/* int8 dots on VNNI's dpbusd: 1 = AVX-VNNI, 2 = AVX-512 VNNI on 256-bit vectors (AVX-512 builds). */
+#if LOLCAT__AVX2 && defined(__AVXVNNI__)
+#define LOLCAT__VNNI 1
+#elif LOLCAT__AVX512 && defined(__AVX512VNNI__) && defined(__AVX512VL__)
+#define LOLCAT__VNNI 2
+#else
+#define LOLCAT__VNNI 0
 #endif
 #if !defined(LOLCAT_NO_SIMD) && !defined(LOLCAT_NO_NEON) && (defined(__ARM_NEON) || defined(__ARM_NEON__)) && defined(__aarch64__)
 #define LOLCAT__NEON 1
@@ -820,9 +828,9 @@ static void lc__quantize_act_avx2(const float *x, signed char *q, float *d, int 
    while each adjacent pair's sum stays in int16: every caller below keeps it there. With VNNI
    (AVX-VNNI, or AVX-512 VNNI on 256-bit vectors) one dpbusd does both steps, exactly. */
 static __m256i lc__usdot_avx2(__m256i u, __m256i v) {
-#if defined(__AVXVNNI__)
+#if LOLCAT__VNNI == 1
     return _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), u, v);
-#elif LOLCAT__AVX512 && defined(__AVX512VNNI__) && defined(__AVX512VL__)
+#elif LOLCAT__VNNI == 2
     return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, v);
 #else
     return _mm256_madd_epi16(_mm256_maddubs_epi16(u, v), _mm256_set1_epi16(1));
@@ -1283,7 +1291,8 @@ static LOLCAT__MAYBE_UNUSED void lc__matmul_ref(const lc__mat *W, const float *X
 #define LOLCAT__PANELS 1
 #endif
 #define LOLCAT__KC 256   /* rows are dequantized this many values at a time while packing */
-/* Floats of per-thread matmul scratch: the reference's dequantized row, or a SIMD panel. */
+/* Floats of per-thread matmul scratch: the reference's dequantized row, or LOLCAT__PANELS
+   SIMD panels and the dequantization area that fills them. */
 static size_t lc__mm_rowbuf_floats(int max_in) {
     size_t n = ((size_t)max_in + 15) & ~(size_t)15;
     return LOLCAT__MAX(n, (size_t)LOLCAT__PANELS * LOLCAT__MR * n + LOLCAT__MAX((size_t)LOLCAT__MR * LOLCAT__KC, n));
@@ -5520,10 +5529,14 @@ LCDEF void lc_version(int *major, int *minor, int *patch) {
 
 LCDEF const char *lc_build_info(void) {
     return LOLCAT_VERSION_STRING
-#if LOLCAT__AVX512
-        " avx2 fma f16c avx512f"
-#elif LOLCAT__AVX2
+#if LOLCAT__AVX2
         " avx2 fma f16c"
+#if LOLCAT__AVX512
+        " avx512f"
+#endif
+#if LOLCAT__VNNI
+        " vnni"
+#endif
 #elif LOLCAT__NEON && defined(__ARM_FEATURE_DOTPROD)
         " neon dotprod"
 #elif LOLCAT__NEON

@@ -331,6 +331,44 @@ static void test_kernel_matmul(void) {
     free(Wf); free(Wq); free(X); free(Xr); free(Yref); free(Y); free(Y1); free(bound); free(rowbuf); free(xp);
 }
 
+#if LOLCAT__SIMD
+/* The prefetch distance lc__decode_rows hands the decode kernels: they prefetch up to `ahead`
+   bytes past the end of each row they read, so the distance it returns must keep that inside
+   the matrix (a pointer past the weights is undefined behaviour even where a prefetch cannot
+   fault), and it must still return the full distance where there is room. Every range of
+   1-40 rows of matrices of 1-40 rows, rows of 40 and 2176 bytes, distances 64 and 1024. */
+static void test_kernel_decode_ahead(void) {
+    static const size_t row_bytes[2] = {40, 2176}, aheads[2] = {64, 1024};
+    unsigned char *data = (unsigned char *)malloc((size_t)40 * 2176);
+    int bi, ai, n_out, r0, r1, j, rows[4], beyond = 0, full = 0, wrong_rows = 0;
+    for (bi = 0; bi < 2; bi++)
+        for (ai = 0; ai < 2; ai++)
+            for (n_out = 1; n_out <= 40; n_out++)
+                for (r0 = 0; r0 < n_out; r0++)
+                    for (r1 = r0 + 1; r1 <= n_out; r1++)
+                        for (j = 0; j < lc__decode_steps(r0, r1); j++) {
+                            lc__mat W;
+                            const unsigned char *w[4];
+                            size_t got, end = (size_t)n_out * row_bytes[bi];
+                            int i;
+                            memset(&W, 0, sizeof W);
+                            W.n_out = n_out; W.row_bytes = row_bytes[bi]; W.data = data;
+                            got = lc__decode_rows(&W, r0, r1, j, aheads[ai], rows, w);
+                            for (i = 0; i < 4; i++) {
+                                const size_t start = (size_t)LOLCAT__MIN(rows[i], r1 - 1) * row_bytes[bi];
+                                beyond += got && start + row_bytes[bi] + got > end;
+                                wrong_rows += w[i] != W.data + start;
+                            }
+                            beyond += got != 0 && got != aheads[ai];
+                            full += got == aheads[ai];
+                        }
+    CHECK(beyond == 0, "decode prefetch distance: %d rows would prefetch past the matrix", beyond);
+    CHECK(wrong_rows == 0, "decode rows: %d row pointers differ from the rows' starts", wrong_rows);
+    CHECK(full > 0, "decode prefetch distance: the full distance is used where there is room");
+    free(data);
+}
+#endif
+
 /* Decode rows shared by thread pairs from both ends (lc__matvec_pair), and prefill units claimed
    by the team in groups (lc__matmul_claimed): on 2, 3 and 4 threads,
    rows not a multiple of the 16-row unit or of the pair's chunks (all above the size that
@@ -693,6 +731,11 @@ static void test_kernel_q8_no_min(void) {
     }
 }
 
+#if LOLCAT__SIMD
+#define T_KERNEL_DECODE_AHEAD {"kernels/decode_ahead", test_kernel_decode_ahead},
+#else
+#define T_KERNEL_DECODE_AHEAD
+#endif
 #if LOLCAT__AVX2
 #define T_KERNEL_PACKED {"kernels/packed", test_kernel_packed},
 #else
@@ -707,6 +750,7 @@ static void test_kernel_q8_no_min(void) {
     T_KERNEL_PACKED \
     {"kernels/matmul", test_kernel_matmul}, \
     {"kernels/decode_pairs", test_kernel_decode_pairs}, \
+    T_KERNEL_DECODE_AHEAD \
     {"kernels/vector_ops", test_kernel_vector_ops}, \
     {"kernels/attention", test_kernel_attention}, \
     {"kernels/gemm_small", test_kernel_gemm_small},
