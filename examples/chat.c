@@ -390,7 +390,9 @@ static void usage(void) {
     fprintf(stderr,
             "usage: lolcat-chat -m MODEL [-i] [-p PROMPT] [--system TEXT] [--template llama3|mistral|chatml|completion]\n"
             "                   [-n N] [-c N_CTX] [-t THREADS] [--temp T] [--top-k K] [--top-p P] [--min-p P]\n"
-            "                   [--repeat-penalty R] [--seed S]\n");
+            "                   [--repeat-penalty R] [--seed S] [--no-mmap]\n"
+            "--no-mmap reads the model into memory instead of mapping the file: more memory, and on some\n"
+            "machines faster (docs/performance.md)\n");
 }
 static const char *HELP =
     "/save FILE  write the whole conversation (model state, transcript, sampler) to FILE\n"
@@ -425,7 +427,7 @@ int main(int argc, char **argv) {
     char err[512] = "", line[LINE_MAX_BYTES];
     chat ch;
     history hist;
-    int i, interactive = 0, rc = 0, ctrl_c = 0;
+    int i, interactive = 0, rc = 0, ctrl_c = 0, no_mmap = 0;
     lc_result r;
     memset(&ch, 0, sizeof ch);
     memset(&hist, 0, sizeof hist);
@@ -436,6 +438,7 @@ int main(int argc, char **argv) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(); fputs(HELP, stderr); return 0; }
         if (!strcmp(a, "-i")) { interactive = 1; continue; }
+        if (!strcmp(a, "--no-mmap")) { no_mmap = 1; continue; }
         if (!v) { usage(); return 2; }
         if (!strcmp(a, "-m")) model_path = v;
         else if (!strcmp(a, "-p")) prompt = v;
@@ -457,6 +460,7 @@ int main(int argc, char **argv) {
     if (!prompt) interactive = 1;
     memset(&mp, 0, sizeof mp);
     mp.error_message = err; mp.error_message_size = sizeof err;
+    mp.no_mmap = no_mmap;
     if ((r = lc_model_open_file(model_path, &mp, &ch.model)) != LOLCAT_OK) {
         fprintf(stderr, "lolcat-chat: %s: %s: %s\n", model_path, lc_result_string(r), err); return 1;
     }

@@ -134,5 +134,14 @@ if [ -f "$SHARED/models/stories260K/stories260K.gguf" ]; then
 else
     echo "SKIP chat_tmux stories260K: $SHARED/models/stories260K/stories260K.gguf is absent"
 fi
+shipped=models/lolcat-stories.gguf
+if [ -f "$shipped" ]; then   # --no-mmap reads the file instead of mapping it: the same text
+    a=$("$CHAT" -m "$shipped" -p "Once upon a time" -n 24 -t 1 --temp 0.8 --seed 11 2>/dev/null)
+    b=$("$CHAT" -m "$shipped" -p "Once upon a time" -n 24 -t 1 --temp 0.8 --seed 11 --no-mmap 2>/dev/null)
+    if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "--no-mmap gives the mapped run's text ($(printf '%s' "$a" | tr '\n' ' ' | cut -c1-40)...)"
+    else fail "--no-mmap differs from the mapped run"; printf '    mapped: %s\n    read:   %s\n' "$a" "$b"; fi
+else
+    fail "the shipped model $shipped is missing"
+fi
 echo "chat_tmux: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -902,6 +902,7 @@ static void bench_usage(void) {
            "  --type LIST         f32,f16,bf16,q8_0,q4_0                      (default q8_0)\n"
            "  --attn LIST         hybrid,softmax,linear                      (default hybrid: LoLCATs w=64, Hedgehog F=64)\n"
            "  --model FILE        bench a GGUF file instead of synthetic models\n"
+           "  --no-mmap           read --model's file into memory instead of mapping it\n"
            "  --export FILE       write the (first) synthetic model, with a vocabulary, as GGUF and exit\n"
            "  --export-llama2c F  write the same f32 softmax weights as run.c (F) and runq.c (F.q8) checkpoints\n"
            "  -t N                threads (default: all cores)\n"
@@ -924,7 +925,7 @@ int main(int argc, char **argv) {
     bench_opts o;
     const char *shapes = "tinyllama-1.1B", *types = "q8_0", *attns = "hybrid", *model_path = NULL, *export_path = NULL, *csv_path = NULL;
     const char *l2c_path = NULL;
-    int summary = 0, kernel_probe = 0, i;
+    int summary = 0, kernel_probe = 0, no_mmap = 0, i;
     double worst_gbps = 1e30, worst_frac = 1e30, worst_short = 1e30, worst_short_all = 1e30, worst_long = 0, worst_gflops = 1e30, worst_scaling = 1e30;
     char list[256], *tok, *save1;
     memset(&o, 0, sizeof o);
@@ -955,6 +956,7 @@ int main(int argc, char **argv) {
         else if (BENCH_ARG("--csv")) csv_path = v;
         else if (!strcmp(a, "--no-single-thread")) o.no_single_thread = 1;
         else if (!strcmp(a, "--real-prefill")) o.real_prefill = 1;
+        else if (!strcmp(a, "--no-mmap")) no_mmap = 1;
         else if (!strcmp(a, "--summary")) summary = 1;
         else if (!strcmp(a, "--kernel-probe")) kernel_probe = 1;
         else { fprintf(stderr, "unknown or incomplete option '%s' (-h lists them)\n", a); return 2; }
@@ -1013,6 +1015,7 @@ int main(int argc, char **argv) {
         int t;
         memset(&mp, 0, sizeof mp);
         mp.error_message = err; mp.error_message_size = sizeof err;
+        mp.no_mmap = no_mmap;
         if (lc_model_open_file(model_path, &mp, &m) != LOLCAT_OK) { fprintf(stderr, "%s: %s\n", model_path, err); return 1; }
         for (t = 0; t < lc_model_tensor_count(m); t++) {
             lc_tensor_info ti;
