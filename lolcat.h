@@ -1435,8 +1435,8 @@ static LOLCAT__NOINLINE void lc__mk16x6_avx2(const float *wp, int ldw, const flo
         lc__mk16x6_store_avx2(acc, Y, ldy, nr, nt, alpha, init);
     }
 }
-/* The same for prefill's packed operands (panel rows of 16, tokens packed 6 side by side):
-   with every offset a constant and 4 inputs per iteration it runs 5-11% faster than the
+/* The same for prefill's packed operands in AVX2 builds (panel rows of 16, tokens packed 6
+   side by side; AVX-512 builds use lc__mk32x12_packed_avx512 below): with every offset a constant and 4 inputs per iteration it runs 5-11% faster than the
    strided kernel (lc__mk16x6_avx2) on the same data, whose loads need index registers. It
    reads all 6 token slots; lc__pack_x zeroes those past nt. */
 static LOLCAT__MAYBE_UNUSED LOLCAT__NOINLINE void lc__mk16x6_packed_avx2(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt,
