@@ -40,11 +40,12 @@
        LOLCAT_ASSERT(x)          (impl) checks of caller contracts; default assert(), off under NDEBUG
        LOLCAT_NO_SIMD            (impl) use the scalar reference kernels only
        LOLCAT_NO_AVX2 / LOLCAT_NO_NEON   (impl) disable one SIMD family
-       LOLCAT_NO_AVX512          (impl) keep prefill's matrix kernel on AVX2 where AVX-512F exists
+       LOLCAT_NO_AVX512          (impl) keep the kernels on AVX2 where AVX-512F exists
        LOLCAT_NO_MMAP            (impl) read model files into memory instead of mapping them
        OpenMP: compile with -fopenmp to split kernels across threads; without it, one thread.
        SIMD is chosen at compile time: build with -mavx2 -mfma -mf16c (or -march=native) on x86;
-       -mavx512f (or -march=native on a CPU that has it) adds the 512-bit prefill kernel;
+       -mavx512f (or -march=native on a CPU that has it) adds the 512-bit prefill kernel, and
+       -mavx512bw -mavx512vnni the 512-bit Q8_0 decode kernel;
        aarch64 always has NEON (-march=armv8.2-a+dotprod adds the int8 dot instruction).
        SIMD builds round activations to int8 blocks for Q8_0/Q4_0 weights, as llama.cpp does
        (logits move by about 1e-3 relative); scalar builds compute in float.
@@ -388,7 +389,7 @@ LCDEF lc_result lc_quantize(lc_tensor_type type, const float *src, void *dst, ui
 LCDEF lc_result lc_dequantize(lc_tensor_type type, const void *src, float *dst, uint64_t n);
 LCDEF const char *lc_result_string(lc_result result);
 LCDEF void      lc_version(int *major, int *minor, int *patch);
-LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma f16c avx512f vnni openmp" */
+LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma f16c avx512f avx512bw avx512vnni vnni openmp" */
 
 #ifdef __cplusplus
 }
@@ -450,13 +451,20 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #define LOLCAT__AVX2 0
 #endif
 /* x86 with AVX-512F too (-march=native on Zen 4/5 or Intel since Skylake-X): prefill's matrix
-   kernel runs on 512-bit vectors, twice the FMA work per instruction; everything else stays AVX2. */
+   kernel runs on 512-bit vectors, twice the FMA work per instruction; everything else but
+   Q8_0 decode (below) stays AVX2. */
 #if LOLCAT__AVX2 && !defined(LOLCAT_NO_AVX512) && defined(__AVX512F__)
 #define LOLCAT__AVX512 1
 #else
 #define LOLCAT__AVX512 0
 #endif
 /* int8 dots on VNNI's dpbusd: 1 = AVX-VNNI, 2 = AVX-512 VNNI on 256-bit vectors (AVX-512 builds). */
+/* Q8_0 decode on 512-bit vectors too when AVX-512 has byte ops (BW) and VNNI. */
+#if LOLCAT__AVX512 && defined(__AVX512BW__) && defined(__AVX512VNNI__)
+#define LOLCAT__AVX512_INT8 1
+#else
+#define LOLCAT__AVX512_INT8 0
+#endif
 #if LOLCAT__AVX2 && defined(__AVXVNNI__)
 #define LOLCAT__VNNI 1
 #elif LOLCAT__AVX512 && defined(__AVX512VNNI__) && defined(__AVX512VL__)
@@ -919,6 +927,84 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *c
     sum = _mm_add_ps(_mm256_castps256_ps128(a0), _mm256_extractf128_ps(a0, 1));
     _mm_storeu_ps(out, sum);
 }
+#if LOLCAT__AVX512_INT8
+/* The Q8_0 decode kernel on 512-bit vectors: lc__dot4_q_q8_avx2's four rows, two blocks per
+   vector. Per step, one dpbusd per row; the four rows' 16-lane sums reduce by two levels of
+   unpack-and-add to lane 4c + i = row i's sum over lanes 4c..4c+3 (c < 2: the first block,
+   c >= 2: the second); the eight f16 scales come from the rows' first 64 bytes through three
+   word permutes, so one conversion and one FMA with all eight scales serve both blocks of the
+   four rows. no_min: as in the AVX2 kernel (|x| once, the sign moved onto w by a mask). An odd
+   last block runs the same step with its upper half zero. */
+static LOLCAT__NOINLINE void lc__dot4_q8_avx512(const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
+                                                 int no_min, float *out) {
+    const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
+    const __m512i zero = _mm512_setzero_si512();
+    /* words 0 (the first block's scale) and 17 (the second's) of two rows, then of four */
+    const __m512i pick2 = _mm512_setr_epi32(0 | 32 << 16, 17 | 49 << 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const __m512i pick4 = _mm512_setr_epi32(0 | 1 << 16, 32 | 33 << 16, 0 | 1 << 16, 32 | 33 << 16, 2 | 3 << 16, 34 | 35 << 16,
+                                            2 | 3 << 16, 34 | 35 << 16, 0, 0, 0, 0, 0, 0, 0, 0);
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0;
+    const int nb = n / LOLCAT__QK;
+    int b = 0;
+/* one row's 16 lanes of exact sums: |x| times w with x's sign, or |w| times x with w's */
+#define LOLCAT__Q8X2_NO_MIN(q) _mm512_dpbusd_epi32(zero, ax, _mm512_mask_sub_epi8(q, xneg, zero, q))
+#define LOLCAT__Q8X2_ANY(q) _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(q), _mm512_mask_sub_epi8(x, _mm512_movepi8_mask(q), zero, x))
+#define LOLCAT__Q8X2_STEP(ACC, ROWDOT, LOADX, LOADQ, LOADS, XD) do { \
+        const __m512i x = LOADX, ax = _mm512_abs_epi8(x); \
+        const __mmask64 xneg = _mm512_movepi8_mask(x); \
+        __m512i r_[4], t01, t23, s_; \
+        (void)ax; (void)xneg; \
+        if (ahead) { \
+            _mm_prefetch((const char *)p0 + ahead, _MM_HINT_T1); _mm_prefetch((const char *)p1 + ahead, _MM_HINT_T1); \
+            _mm_prefetch((const char *)p2 + ahead, _MM_HINT_T1); _mm_prefetch((const char *)p3 + ahead, _MM_HINT_T1); \
+        } \
+        r_[0] = ROWDOT(LOADQ(p0 + 2)); r_[1] = ROWDOT(LOADQ(p1 + 2)); r_[2] = ROWDOT(LOADQ(p2 + 2)); r_[3] = ROWDOT(LOADQ(p3 + 2)); \
+        t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(r_[0], r_[1]), _mm512_unpackhi_epi32(r_[0], r_[1])); \
+        t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(r_[2], r_[3]), _mm512_unpackhi_epi32(r_[2], r_[3])); \
+        t01 = _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23)); \
+        s_ = _mm512_permutex2var_epi16(_mm512_permutex2var_epi16(LOADS(p0), pick2, LOADS(p1)), pick4, \
+                                       _mm512_permutex2var_epi16(LOADS(p2), pick2, LOADS(p3))); \
+        ACC = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtph_ps(_mm512_castsi512_si256(s_)), XD), _mm512_cvtepi32_ps(t01), ACC); \
+    } while (0)
+#define LOLCAT__Q8X2_LOADQ(p) _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)(p))), \
+                                                 _mm256_loadu_si256((const __m256i *)(const void *)((p) + LOLCAT__Q8_0_BYTES)), 1)
+#define LOLCAT__Q8X2_LOADS(p) _mm512_loadu_si512((const void *)(p))
+#define LOLCAT__Q8X2_XD _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_set1_ps(xd[b])), _mm256_castps_pd(_mm256_set1_ps(xd[b + 1])), 1))
+#define LOLCAT__Q8X2_NEXT do { p0 += 2 * LOLCAT__Q8_0_BYTES; p1 += 2 * LOLCAT__Q8_0_BYTES; \
+                               p2 += 2 * LOLCAT__Q8_0_BYTES; p3 += 2 * LOLCAT__Q8_0_BYTES; b += 2; } while (0)
+#define LOLCAT__Q8X1_LOADQ(p) _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
+#define LOLCAT__Q8X1_LOADS(p) _mm512_maskz_loadu_epi16(1, (const void *)(p))   /* word 0 only: the row ends 34 bytes on */
+#define LOLCAT__Q8X2_X _mm512_loadu_si512((const void *)(xq + (size_t)b * LOLCAT__QK))
+#define LOLCAT__Q8X1_X _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)(xq + (size_t)b * LOLCAT__QK)))
+#define LOLCAT__Q8X2_LOOP(ROWDOT) do { \
+        for (; b + 3 < nb;) { \
+            LOLCAT__Q8X2_STEP(a0, ROWDOT, LOLCAT__Q8X2_X, LOLCAT__Q8X2_LOADQ, LOLCAT__Q8X2_LOADS, LOLCAT__Q8X2_XD); LOLCAT__Q8X2_NEXT; \
+            LOLCAT__Q8X2_STEP(a1, ROWDOT, LOLCAT__Q8X2_X, LOLCAT__Q8X2_LOADQ, LOLCAT__Q8X2_LOADS, LOLCAT__Q8X2_XD); LOLCAT__Q8X2_NEXT; \
+        } \
+        if (b + 1 < nb) { LOLCAT__Q8X2_STEP(a0, ROWDOT, LOLCAT__Q8X2_X, LOLCAT__Q8X2_LOADQ, LOLCAT__Q8X2_LOADS, LOLCAT__Q8X2_XD); LOLCAT__Q8X2_NEXT; } \
+        if (b < nb) LOLCAT__Q8X2_STEP(a1, ROWDOT, LOLCAT__Q8X1_X, LOLCAT__Q8X1_LOADQ, LOLCAT__Q8X1_LOADS, _mm512_set1_ps(xd[b])); \
+    } while (0)
+    if (no_min) LOLCAT__Q8X2_LOOP(LOLCAT__Q8X2_NO_MIN);
+    else LOLCAT__Q8X2_LOOP(LOLCAT__Q8X2_ANY);
+#undef LOLCAT__Q8X2_LOOP
+#undef LOLCAT__Q8X1_X
+#undef LOLCAT__Q8X2_X
+#undef LOLCAT__Q8X1_LOADS
+#undef LOLCAT__Q8X1_LOADQ
+#undef LOLCAT__Q8X2_NEXT
+#undef LOLCAT__Q8X2_XD
+#undef LOLCAT__Q8X2_LOADS
+#undef LOLCAT__Q8X2_LOADQ
+#undef LOLCAT__Q8X2_STEP
+#undef LOLCAT__Q8X2_ANY
+#undef LOLCAT__Q8X2_NO_MIN
+    {
+        const __m512 s = _mm512_add_ps(a0, a1);
+        const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(s), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s), 1)));
+        _mm_storeu_ps(out, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+    }
+}
+#endif /* LOLCAT__AVX512_INT8 */
 #endif /* LOLCAT__AVX2 */
 
 #if LOLCAT__NEON
@@ -1038,7 +1124,10 @@ static int lc__q8_no_min_avx2(const unsigned char *q, size_t n_blocks) {
 /* no_min: the Q8_0 rows hold no -128 (lc__mat.q8_no_min), which the AVX2 kernel can use. */
 static LOLCAT__MAYBE_UNUSED void lc__dot4_q_q8(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
                                                int no_min, float *out) {
-#if LOLCAT__AVX2
+#if LOLCAT__AVX512_INT8
+    if (type == LOLCAT_TYPE_Q8_0) lc__dot4_q8_avx512(w, xq, xd, n, ahead, no_min, out);
+    else lc__dot4_q_q8_avx2(type, w, xq, xd, n, ahead, no_min, out);
+#elif LOLCAT__AVX2
     lc__dot4_q_q8_avx2(type, w, xq, xd, n, ahead, no_min, out);
 #elif LOLCAT__NEON
     (void)no_min;
@@ -5533,6 +5622,9 @@ LCDEF const char *lc_build_info(void) {
         " avx2 fma f16c"
 #if LOLCAT__AVX512
         " avx512f"
+#endif
+#if LOLCAT__AVX512_INT8
+        " avx512bw avx512vnni"
 #endif
 #if LOLCAT__VNNI
         " vnni"
