@@ -262,12 +262,12 @@ static void test_kernel_packed(void) {
 /* Matmul: the SIMD blocking against the scalar reference, for every type, row counts not
    multiples of 4 or 16, T not a multiple of the 6- or 12-token block (and two 12-token
    blocks and one token), n_in crossing KC slices with a
-   tail, n_in leaving 0, 1 and 3 inputs after the prefill kernel's four-input loop (3, 37, 39,
+   tail, n_in crossing a KS slice (2080: two slices, the second one block long), n_in leaving 0, 1 and 3 inputs after the prefill kernel's four-input loop (3, 37, 39,
    96, ...), one and two threads. */
 static void test_kernel_matmul(void) {
     static const int types[5] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_F16, LOLCAT_TYPE_BF16, LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
-    static const int n_ins[6] = {3, 37, 39, 96, 544, 1100}, n_outs[4] = {1, 5, 19, 40}, Ts[8] = {1, 2, 5, 6, 7, 12, 13, 25};
-    const int max_in = 1120, max_out = 40, max_t = 25, nt_cap = 2;
+    static const int n_ins[7] = {3, 37, 39, 96, 544, 1100, 2080}, n_outs[4] = {1, 5, 19, 40}, Ts[8] = {1, 2, 5, 6, 7, 12, 13, 25};
+    const int max_in = 2080, max_out = 40, max_t = 25, nt_cap = 2;
     float *Wf = (float *)malloc((size_t)max_in * max_out * sizeof(float));
     unsigned char *Wq = (unsigned char *)malloc((size_t)max_in * max_out * 4);
     float *X = (float *)malloc((size_t)max_in * max_t * sizeof(float)), *Xr = (float *)malloc((size_t)max_in * max_t * sizeof(float));
@@ -280,7 +280,7 @@ static void test_kernel_matmul(void) {
     int ti, ii, oi, tt, acc, i, t, r, failures = 0, claims[2];
     s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.claims = claims;   /* (products this small stay on one thread) */
     for (ti = 0; ti < 5; ti++)
-        for (ii = 0; ii < 6; ii++)
+        for (ii = 0; ii < 7; ii++)
             for (oi = 0; oi < 4; oi++)
                 for (tt = 0; tt < 8; tt++)
                     for (acc = 0; acc < 2; acc++) {
@@ -315,7 +315,7 @@ static void test_kernel_matmul(void) {
                         for (t = 0; t < T; t++)
                             for (r = 0; r < N; r++) {
                                 float b = acc ? fabsf(Y1[t * N + r]) : 0.0f;
-                                float wr[1120];
+                                float wr[2080];
                                 lc__dequant_row_ref(type, Wq + r * W.row_bytes, wr, K);
                                 for (i = 0; i < K; i++) b += fabsf(alpha * wr[i] * Xr[(size_t)t * K + i]);
                                 bound[t * N + r] = b;
