@@ -1526,7 +1526,7 @@ static LOLCAT__NOINLINE void lc__mk16x6_avx2(const float *wp, int ldw, const flo
     }
 }
 /* The same for prefill's packed operands in AVX2 builds (panel rows of 16, tokens packed 6
-   side by side; AVX-512 builds use lc__mk32x12_packed_avx512 below): with every offset a constant and 4 inputs per iteration it runs 5-11% faster than the
+   side by side; AVX-512 builds use lc__mk32_packed_avx512 below): with every offset a constant and 4 inputs per iteration it runs 5-11% faster than the
    strided kernel (lc__mk16x6_avx2) on the same data, whose loads need index registers. It
    reads all 6 token slots; lc__pack_x zeroes those past nt. */
 static LOLCAT__MAYBE_UNUSED LOLCAT__NOINLINE void lc__mk16x6_packed_avx2(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt,
@@ -1563,7 +1563,7 @@ static void lc__mk_store_avx512(const __m512 *acc, float *Y, int ldy, __mmask16 
         _mm512_mask_storeu_ps(y, m, v);
     }
 }
-/* Prefill's kernel on 512-bit vectors for up to 16 rows (what lc__mk32x12_packed_avx512
+/* Prefill's kernel on 512-bit vectors for up to 16 rows (what lc__mk32_packed_avx512
    leaves at the end of a range): Y[j][0..nr) (=|+=) alpha * sum_k wp[k*16 + 0..16) *
    xp[k*12 + j] for j < nt. The 16-row panel is one vector per input; 12 tokens give 12
    accumulators (enough to cover the FMA latency of two pipes), and each activation is
@@ -1593,36 +1593,53 @@ static LOLCAT__NOINLINE void lc__mk16x12_packed_avx512(const float *wp, const fl
         lc__mk_store_avx512(acc, Y, ldy, (__mmask16)((1u << nr) - 1u), nt, alpha, init);
     }
 }
-/* Prefill's main AVX-512 kernel: 32 rows, two 16-row panels (wp and wp2), against each
-   12-token block, 24 accumulators. Each activation broadcast serves 32 rows, which halves the
+/* Prefill's main AVX-512 kernels: 32 rows, two 16-row panels (wp and wp2), against a block
+   of 12 packed tokens (24 accumulators), or of its first 8 or 4 for a block that holds no
+   more (16 or 8): a chunk of 256 tokens ends in a block of 4, which the 12-token kernel
+   computed at the cost of 12. Each activation broadcast serves 32 rows, which halves the
    packed activations read per FLOP: a chunk's (2-6 MB) outgrow L2 and stream from L3 for
-   every panel. nr in 17..32. */
-static LOLCAT__NOINLINE void lc__mk32x12_packed_avx512(const float *wp, const float *wp2, const float *xp, int kc, float *Y, int ldy,
-                                                        int nr, int nt, float alpha, int init) {
-    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
-    __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0, d8 = c0, d9 = c0, d10 = c0, d11 = c0;
-    int k = 0;
-#define LOLCAT__MK32X12_TOKEN(j) do { \
+   every panel. nr in 17..32. Every (row, token) sums its inputs in the same order in each. */
+#define LOLCAT__MK32_TOKEN(j) do { \
         const __m512 b_ = _mm512_set1_ps(x_[j]); \
         c##j = _mm512_fmadd_ps(w_, b_, c##j); d##j = _mm512_fmadd_ps(v_, b_, d##j); \
     } while (0)
-#define LOLCAT__MK32X12_STEP(i) do { \
-        const __m512 w_ = _mm512_loadu_ps(wp + 16 * (i)), v_ = _mm512_loadu_ps(wp2 + 16 * (i)); \
-        const float *x_ = xp + 12 * (i); \
-        LOLCAT__MK32X12_TOKEN(0); LOLCAT__MK32X12_TOKEN(1); LOLCAT__MK32X12_TOKEN(2); LOLCAT__MK32X12_TOKEN(3); \
-        LOLCAT__MK32X12_TOKEN(4); LOLCAT__MK32X12_TOKEN(5); LOLCAT__MK32X12_TOKEN(6); LOLCAT__MK32X12_TOKEN(7); \
-        LOLCAT__MK32X12_TOKEN(8); LOLCAT__MK32X12_TOKEN(9); LOLCAT__MK32X12_TOKEN(10); LOLCAT__MK32X12_TOKEN(11); \
-    } while (0)
-    for (; k + 2 <= kc; k += 2, wp += 2 * 16, wp2 += 2 * 16, xp += 2 * 12) { LOLCAT__MK32X12_STEP(0); LOLCAT__MK32X12_STEP(1); }
-    for (; k < kc; k++, wp += 16, wp2 += 16, xp += 12) LOLCAT__MK32X12_STEP(0);
-#undef LOLCAT__MK32X12_STEP
-#undef LOLCAT__MK32X12_TOKEN
-    {
-        const __m512 acc[12] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11};
-        const __m512 acc2[12] = {d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11};
-        lc__mk_store_avx512(acc, Y, ldy, (__mmask16)0xFFFFu, nt, alpha, init);
-        lc__mk_store_avx512(acc2, Y + 16, ldy, (__mmask16)((1u << (nr - 16)) - 1u), nt, alpha, init);
-    }
+#define LOLCAT__MK32_TOKENS4 LOLCAT__MK32_TOKEN(0); LOLCAT__MK32_TOKEN(1); LOLCAT__MK32_TOKEN(2); LOLCAT__MK32_TOKEN(3)
+#define LOLCAT__MK32_TOKENS8 LOLCAT__MK32_TOKENS4; LOLCAT__MK32_TOKEN(4); LOLCAT__MK32_TOKEN(5); LOLCAT__MK32_TOKEN(6); LOLCAT__MK32_TOKEN(7)
+#define LOLCAT__MK32_TOKENS12 LOLCAT__MK32_TOKENS8; LOLCAT__MK32_TOKEN(8); LOLCAT__MK32_TOKEN(9); LOLCAT__MK32_TOKEN(10); LOLCAT__MK32_TOKEN(11)
+#define LOLCAT__MK32_KERNEL(NAME, NTOK) \
+static LOLCAT__NOINLINE void NAME(const float *wp, const float *wp2, const float *xp, int kc, float *Y, int ldy, int nr, int nt, \
+                                  float alpha, int init) { \
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0; \
+    __m512 d0 = c0, d1 = c0, d2 = c0, d3 = c0, d4 = c0, d5 = c0, d6 = c0, d7 = c0, d8 = c0, d9 = c0, d10 = c0, d11 = c0; \
+    int k = 0; \
+    for (; k + 2 <= kc; k += 2, wp += 2 * 16, wp2 += 2 * 16, xp += 2 * 12) { \
+        { const __m512 w_ = _mm512_loadu_ps(wp), v_ = _mm512_loadu_ps(wp2); const float *x_ = xp; LOLCAT__MK32_TOKENS##NTOK; } \
+        { const __m512 w_ = _mm512_loadu_ps(wp + 16), v_ = _mm512_loadu_ps(wp2 + 16); const float *x_ = xp + 12; LOLCAT__MK32_TOKENS##NTOK; } \
+    } \
+    for (; k < kc; k++, wp += 16, wp2 += 16, xp += 12) { \
+        const __m512 w_ = _mm512_loadu_ps(wp), v_ = _mm512_loadu_ps(wp2); const float *x_ = xp; LOLCAT__MK32_TOKENS##NTOK; \
+    } \
+    { \
+        const __m512 acc[12] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11}; \
+        const __m512 acc2[12] = {d0, d1, d2, d3, d4, d5, d6, d7, d8, d9, d10, d11}; \
+        lc__mk_store_avx512(acc, Y, ldy, (__mmask16)0xFFFFu, nt, alpha, init); \
+        lc__mk_store_avx512(acc2, Y + 16, ldy, (__mmask16)((1u << (nr - 16)) - 1u), nt, alpha, init); \
+    } \
+}
+LOLCAT__MK32_KERNEL(lc__mk32x12_packed_avx512, 12)
+LOLCAT__MK32_KERNEL(lc__mk32x8_packed_avx512, 8)
+LOLCAT__MK32_KERNEL(lc__mk32x4_packed_avx512, 4)
+#undef LOLCAT__MK32_KERNEL
+#undef LOLCAT__MK32_TOKENS12
+#undef LOLCAT__MK32_TOKENS8
+#undef LOLCAT__MK32_TOKENS4
+#undef LOLCAT__MK32_TOKEN
+/* The 32-row kernel for a block of nt tokens. */
+static void lc__mk32_packed_avx512(const float *wp, const float *wp2, const float *xp, int kc, float *Y, int ldy, int nr, int nt,
+                                   float alpha, int init) {
+    if (nt <= 4) lc__mk32x4_packed_avx512(wp, wp2, xp, kc, Y, ldy, nr, nt, alpha, init);
+    else if (nt <= 8) lc__mk32x8_packed_avx512(wp, wp2, xp, kc, Y, ldy, nr, nt, alpha, init);
+    else lc__mk32x12_packed_avx512(wp, wp2, xp, kc, Y, ldy, nr, nt, alpha, init);
 }
 #endif /* LOLCAT__AVX512 */
 #endif /* LOLCAT__AVX2 */
@@ -1824,7 +1841,7 @@ static void lc__matmul_rows(const lc__mat *W, const float *xp, int T, float *Y, 
 #endif
 #if LOLCAT__AVX512
                 if (nr > LOLCAT__MR) {
-                    lc__mk32x12_packed_avx512(wp, wp + (size_t)LOLCAT__MR * kpad, xs, ks, Y + (size_t)t * ldy + r, ldy, nr, nt, alpha, init);
+                    lc__mk32_packed_avx512(wp, wp + (size_t)LOLCAT__MR * kpad, xs, ks, Y + (size_t)t * ldy + r, ldy, nr, nt, alpha, init);
                     continue;
                 }
 #endif

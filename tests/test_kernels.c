@@ -195,7 +195,7 @@ static void test_kernel_int8_dot4(void) {
 #if LOLCAT__AVX2
 /* Prefill's packed kernels called directly, so an AVX-512 build also tests the AVX2 kernel it
    no longer dispatches to: the 16x6 AVX2 kernel and (where compiled) the AVX-512 16x12 and
-   32x12 kernels against a plain double-precision loop, for kc 1-9, 37 and 300 (tails after
+   32-row kernels (32x4, 32x8 and 32x12, by token count) against a plain double-precision loop, for kc 1-9, 37 and 300 (tails after
    the unrolled loops), every row count (1-16; 17-32 for the two-panel kernel) and token count
    up to the block, writing and accumulating. Token slots past nt hold zeros, as lc__pack_x
    leaves them; values of Y past nr and nt must keep their sentinel. Tolerance 1e-5 of
@@ -225,7 +225,7 @@ static void test_kernel_packed(void) {
                         if (variant == 0) lc__mk16x6_packed_avx2(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
 #if LOLCAT__AVX512
                         else if (variant == 1) lc__mk16x12_packed_avx512(wp, xp, kc, Y, ldy, nr, nt, alpha, init);
-                        else lc__mk32x12_packed_avx512(wp, wp2, xp, kc, Y, ldy, nr, nt, alpha, init);
+                        else lc__mk32_packed_avx512(wp, wp2, xp, kc, Y, ldy, nr, nt, alpha, init);   /* its 4-, 8- and 12-token kernels */
 #endif
                         for (j = 0; j < 12; j++)
                             for (i = 0; i < ldy; i++) {
