@@ -45,7 +45,7 @@
        OpenMP: compile with -fopenmp to split kernels across threads; without it, one thread.
        SIMD is chosen at compile time: build with -mavx2 -mfma -mf16c (or -march=native) on x86;
        -mavx512f (or -march=native on a CPU that has it) adds the 512-bit prefill kernel, and
-       -mavx512bw -mavx512vnni the 512-bit Q8_0 decode kernel;
+       -mavx512bw -mavx512vnni the 512-bit Q8_0/Q4_0 decode kernel;
        aarch64 always has NEON (-march=armv8.2-a+dotprod adds the int8 dot instruction).
        SIMD builds round activations to int8 blocks for Q8_0/Q4_0 weights, as llama.cpp does
        (logits move by about 1e-3 relative); scalar builds compute in float.
@@ -452,14 +452,14 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #endif
 /* x86 with AVX-512F too (-march=native on Zen 4/5 or Intel since Skylake-X): prefill's matrix
    kernel runs on 512-bit vectors, twice the FMA work per instruction; everything else but
-   Q8_0 decode (below) stays AVX2. */
+   Q8_0/Q4_0 decode (below) stays AVX2. */
 #if LOLCAT__AVX2 && !defined(LOLCAT_NO_AVX512) && defined(__AVX512F__)
 #define LOLCAT__AVX512 1
 #else
 #define LOLCAT__AVX512 0
 #endif
 /* int8 dots on VNNI's dpbusd: 1 = AVX-VNNI, 2 = AVX-512 VNNI on 256-bit vectors (AVX-512 builds). */
-/* Q8_0 decode on 512-bit vectors too when AVX-512 has byte ops (BW) and VNNI. */
+/* Q8_0/Q4_0 decode on 512-bit vectors too when AVX-512 has byte ops (BW) and VNNI. */
 #if LOLCAT__AVX512 && defined(__AVX512BW__) && defined(__AVX512VNNI__)
 #define LOLCAT__AVX512_INT8 1
 #else
@@ -928,28 +928,35 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *c
     _mm_storeu_ps(out, sum);
 }
 #if LOLCAT__AVX512_INT8
-/* The Q8_0 decode kernel on 512-bit vectors: lc__dot4_q_q8_avx2's four rows, two blocks per
-   vector. Per step, one dpbusd per row; the four rows' 16-lane sums reduce by two levels of
-   unpack-and-add to lane 4c + i = row i's sum over lanes 4c..4c+3 (c < 2: the first block,
-   c >= 2: the second); the eight f16 scales come from the rows' first 64 bytes through three
+/* The Q8_0/Q4_0 decode kernel on 512-bit vectors: lc__dot4_q_q8_avx2's four rows, two blocks
+   per vector. Per step, one dpbusd per row; the four rows' 16-lane sums reduce by two levels
+   of unpack-and-add to lane 4c + i = row i's sum over lanes 4c..4c+3 (c < 2: the first block,
+   c >= 2: the second); the eight f16 scales come from the rows' first bytes through three
    word permutes, so one conversion and one FMA with all eight scales serve both blocks of the
-   four rows. no_min: as in the AVX2 kernel (|x| once, the sign moved onto w by a mask). An odd
-   last block runs the same step with its upper half zero. */
-static LOLCAT__NOINLINE void lc__dot4_q8_avx512(const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
-                                                 int no_min, float *out) {
+   four rows. Q8_0 with no_min, and Q4_0 (quants - 8, in [-8, 7]), take |x| once and move x's
+   sign onto w by a mask; other Q8_0 rows take |w| and move w's sign onto x. An odd last block
+   runs the same step with its upper half zero. */
+static LOLCAT__NOINLINE void lc__dot4_q_q8_avx512(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n,
+                                                   size_t ahead, int no_min, float *out) {
     const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
-    const __m512i zero = _mm512_setzero_si512();
-    /* words 0 (the first block's scale) and 17 (the second's) of two rows, then of four */
-    const __m512i pick2 = _mm512_setr_epi32(0 | 32 << 16, 17 | 49 << 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    const int q4 = type == LOLCAT_TYPE_Q4_0, bb = q4 ? LOLCAT__Q4_0_BYTES : LOLCAT__Q8_0_BYTES;
+    const __m512i zero = _mm512_setzero_si512(), low4 = _mm512_set1_epi8(15), eight = _mm512_set1_epi8(8);
+    /* Q4_0: each block's 16 bytes twice, the second copy's nibbles shifted down (high halves) */
+    const __m512i dup = _mm512_setr_epi64(0, 1, 0, 1, 2, 3, 2, 3), nib_shift = _mm512_setr_epi64(0, 0, 0x0004000400040004LL,
+                                                 0x0004000400040004LL, 0, 0, 0x0004000400040004LL, 0x0004000400040004LL);
+    /* words 0 (the first block's scale) and bb / 2 (the second's) of two rows, then of four */
+    const int w2 = bb / 2;
+    const __m512i pick2 = _mm512_setr_epi32(0 | 32 << 16, w2 | (32 + w2) << 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     const __m512i pick4 = _mm512_setr_epi32(0 | 1 << 16, 32 | 33 << 16, 0 | 1 << 16, 32 | 33 << 16, 2 | 3 << 16, 34 | 35 << 16,
                                             2 | 3 << 16, 34 | 35 << 16, 0, 0, 0, 0, 0, 0, 0, 0);
     __m512 a0 = _mm512_setzero_ps(), a1 = a0;
     const int nb = n / LOLCAT__QK;
     int b = 0;
+    (void)low4; (void)eight; (void)dup; (void)nib_shift;
 /* one row's 16 lanes of exact sums: |x| times w with x's sign, or |w| times x with w's */
-#define LOLCAT__Q8X2_NO_MIN(q) _mm512_dpbusd_epi32(zero, ax, _mm512_mask_sub_epi8(q, xneg, zero, q))
-#define LOLCAT__Q8X2_ANY(q) _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(q), _mm512_mask_sub_epi8(x, _mm512_movepi8_mask(q), zero, x))
-#define LOLCAT__Q8X2_STEP(ACC, ROWDOT, LOADX, LOADQ, LOADS, XD) do { \
+#define LOLCAT__I8X2_XSIGN(q) _mm512_dpbusd_epi32(zero, ax, _mm512_mask_sub_epi8(q, xneg, zero, q))
+#define LOLCAT__I8X2_WSIGN(q) _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(q), _mm512_mask_sub_epi8(x, _mm512_movepi8_mask(q), zero, x))
+#define LOLCAT__I8X2_STEP(ACC, ROWDOT, LOADX, LOADQ, LOADS, XD) do { \
         const __m512i x = LOADX, ax = _mm512_abs_epi8(x); \
         const __mmask64 xneg = _mm512_movepi8_mask(x); \
         __m512i r_[4], t01, t23, s_; \
@@ -966,38 +973,52 @@ static LOLCAT__NOINLINE void lc__dot4_q8_avx512(const unsigned char *const *w, c
                                        _mm512_permutex2var_epi16(LOADS(p2), pick2, LOADS(p3))); \
         ACC = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtph_ps(_mm512_castsi512_si256(s_)), XD), _mm512_cvtepi32_ps(t01), ACC); \
     } while (0)
+/* two blocks' quants as 64 signed bytes in x's order; one block's in the low half */
 #define LOLCAT__Q8X2_LOADQ(p) _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)(p))), \
                                                  _mm256_loadu_si256((const __m256i *)(const void *)((p) + LOLCAT__Q8_0_BYTES)), 1)
-#define LOLCAT__Q8X2_LOADS(p) _mm512_loadu_si512((const void *)(p))
-#define LOLCAT__Q8X2_XD _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_set1_ps(xd[b])), _mm256_castps_pd(_mm256_set1_ps(xd[b + 1])), 1))
-#define LOLCAT__Q8X2_NEXT do { p0 += 2 * LOLCAT__Q8_0_BYTES; p1 += 2 * LOLCAT__Q8_0_BYTES; \
-                               p2 += 2 * LOLCAT__Q8_0_BYTES; p3 += 2 * LOLCAT__Q8_0_BYTES; b += 2; } while (0)
 #define LOLCAT__Q8X1_LOADQ(p) _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
-#define LOLCAT__Q8X1_LOADS(p) _mm512_maskz_loadu_epi16(1, (const void *)(p))   /* word 0 only: the row ends 34 bytes on */
-#define LOLCAT__Q8X2_X _mm512_loadu_si512((const void *)(xq + (size_t)b * LOLCAT__QK))
-#define LOLCAT__Q8X1_X _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)(xq + (size_t)b * LOLCAT__QK)))
-#define LOLCAT__Q8X2_LOOP(ROWDOT) do { \
+#define LOLCAT__Q4_NIBBLES(v) _mm512_sub_epi8(_mm512_and_si512(_mm512_srlv_epi16(v, nib_shift), low4), eight)
+#define LOLCAT__Q4X2_LOADQ(p) LOLCAT__Q4_NIBBLES(_mm512_permutexvar_epi64(dup, _mm512_castsi256_si512(_mm256_inserti128_si256( \
+        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(p))), \
+        _mm_loadu_si128((const __m128i *)(const void *)((p) + LOLCAT__Q4_0_BYTES)), 1))))
+#define LOLCAT__Q4X1_LOADQ(p) LOLCAT__Q4_NIBBLES(_mm512_maskz_permutexvar_epi64(0x0F, dup, \
+        _mm512_zextsi128_si512(_mm_loadu_si128((const __m128i *)(const void *)(p)))))
+/* the bytes holding both scales: 64 of Q8_0's 68-byte pair, 32 of Q4_0's 36; word 0 alone
+   for a last block (the row may end 34 or 18 bytes on) */
+#define LOLCAT__Q8X2_LOADS(p) _mm512_loadu_si512((const void *)(p))
+#define LOLCAT__Q4X2_LOADS(p) _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
+#define LOLCAT__X1_LOADS(p) _mm512_maskz_loadu_epi16(1, (const void *)(p))
+#define LOLCAT__X2_XD _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_set1_ps(xd[b])), _mm256_castps_pd(_mm256_set1_ps(xd[b + 1])), 1))
+#define LOLCAT__X2_NEXT do { p0 += 2 * bb; p1 += 2 * bb; p2 += 2 * bb; p3 += 2 * bb; b += 2; } while (0)
+#define LOLCAT__X2_X _mm512_loadu_si512((const void *)(xq + (size_t)b * LOLCAT__QK))
+#define LOLCAT__X1_X _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)(xq + (size_t)b * LOLCAT__QK)))
+#define LOLCAT__I8X2_LOOP(ROWDOT, LOADQ2, LOADQ1, LOADS2) do { \
         for (; b + 3 < nb;) { \
-            LOLCAT__Q8X2_STEP(a0, ROWDOT, LOLCAT__Q8X2_X, LOLCAT__Q8X2_LOADQ, LOLCAT__Q8X2_LOADS, LOLCAT__Q8X2_XD); LOLCAT__Q8X2_NEXT; \
-            LOLCAT__Q8X2_STEP(a1, ROWDOT, LOLCAT__Q8X2_X, LOLCAT__Q8X2_LOADQ, LOLCAT__Q8X2_LOADS, LOLCAT__Q8X2_XD); LOLCAT__Q8X2_NEXT; \
+            LOLCAT__I8X2_STEP(a0, ROWDOT, LOLCAT__X2_X, LOADQ2, LOADS2, LOLCAT__X2_XD); LOLCAT__X2_NEXT; \
+            LOLCAT__I8X2_STEP(a1, ROWDOT, LOLCAT__X2_X, LOADQ2, LOADS2, LOLCAT__X2_XD); LOLCAT__X2_NEXT; \
         } \
-        if (b + 1 < nb) { LOLCAT__Q8X2_STEP(a0, ROWDOT, LOLCAT__Q8X2_X, LOLCAT__Q8X2_LOADQ, LOLCAT__Q8X2_LOADS, LOLCAT__Q8X2_XD); LOLCAT__Q8X2_NEXT; } \
-        if (b < nb) LOLCAT__Q8X2_STEP(a1, ROWDOT, LOLCAT__Q8X1_X, LOLCAT__Q8X1_LOADQ, LOLCAT__Q8X1_LOADS, _mm512_set1_ps(xd[b])); \
+        if (b + 1 < nb) { LOLCAT__I8X2_STEP(a0, ROWDOT, LOLCAT__X2_X, LOADQ2, LOADS2, LOLCAT__X2_XD); LOLCAT__X2_NEXT; } \
+        if (b < nb) LOLCAT__I8X2_STEP(a1, ROWDOT, LOLCAT__X1_X, LOADQ1, LOLCAT__X1_LOADS, _mm512_set1_ps(xd[b])); \
     } while (0)
-    if (no_min) LOLCAT__Q8X2_LOOP(LOLCAT__Q8X2_NO_MIN);
-    else LOLCAT__Q8X2_LOOP(LOLCAT__Q8X2_ANY);
-#undef LOLCAT__Q8X2_LOOP
-#undef LOLCAT__Q8X1_X
-#undef LOLCAT__Q8X2_X
-#undef LOLCAT__Q8X1_LOADS
-#undef LOLCAT__Q8X1_LOADQ
-#undef LOLCAT__Q8X2_NEXT
-#undef LOLCAT__Q8X2_XD
+    if (q4) LOLCAT__I8X2_LOOP(LOLCAT__I8X2_XSIGN, LOLCAT__Q4X2_LOADQ, LOLCAT__Q4X1_LOADQ, LOLCAT__Q4X2_LOADS);
+    else if (no_min) LOLCAT__I8X2_LOOP(LOLCAT__I8X2_XSIGN, LOLCAT__Q8X2_LOADQ, LOLCAT__Q8X1_LOADQ, LOLCAT__Q8X2_LOADS);
+    else LOLCAT__I8X2_LOOP(LOLCAT__I8X2_WSIGN, LOLCAT__Q8X2_LOADQ, LOLCAT__Q8X1_LOADQ, LOLCAT__Q8X2_LOADS);
+#undef LOLCAT__I8X2_LOOP
+#undef LOLCAT__X1_X
+#undef LOLCAT__X2_X
+#undef LOLCAT__X2_NEXT
+#undef LOLCAT__X2_XD
+#undef LOLCAT__X1_LOADS
+#undef LOLCAT__Q4X2_LOADS
 #undef LOLCAT__Q8X2_LOADS
+#undef LOLCAT__Q4X1_LOADQ
+#undef LOLCAT__Q4X2_LOADQ
+#undef LOLCAT__Q4_NIBBLES
+#undef LOLCAT__Q8X1_LOADQ
 #undef LOLCAT__Q8X2_LOADQ
-#undef LOLCAT__Q8X2_STEP
-#undef LOLCAT__Q8X2_ANY
-#undef LOLCAT__Q8X2_NO_MIN
+#undef LOLCAT__I8X2_STEP
+#undef LOLCAT__I8X2_WSIGN
+#undef LOLCAT__I8X2_XSIGN
     {
         const __m512 s = _mm512_add_ps(a0, a1);
         const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(s), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(s), 1)));
@@ -1125,8 +1146,7 @@ static int lc__q8_no_min_avx2(const unsigned char *q, size_t n_blocks) {
 static LOLCAT__MAYBE_UNUSED void lc__dot4_q_q8(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
                                                int no_min, float *out) {
 #if LOLCAT__AVX512_INT8
-    if (type == LOLCAT_TYPE_Q8_0) lc__dot4_q8_avx512(w, xq, xd, n, ahead, no_min, out);
-    else lc__dot4_q_q8_avx2(type, w, xq, xd, n, ahead, no_min, out);
+    lc__dot4_q_q8_avx512(type, w, xq, xd, n, ahead, no_min, out);
 #elif LOLCAT__AVX2
     lc__dot4_q_q8_avx2(type, w, xq, xd, n, ahead, no_min, out);
 #elif LOLCAT__NEON
