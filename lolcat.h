@@ -458,13 +458,13 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #else
 #define LOLCAT__AVX512 0
 #endif
-/* int8 dots on VNNI's dpbusd: 1 = AVX-VNNI, 2 = AVX-512 VNNI on 256-bit vectors (AVX-512 builds). */
 /* Q8_0/Q4_0 decode on 512-bit vectors too when AVX-512 has byte ops (BW) and VNNI. */
 #if LOLCAT__AVX512 && defined(__AVX512BW__) && defined(__AVX512VNNI__)
 #define LOLCAT__AVX512_INT8 1
 #else
 #define LOLCAT__AVX512_INT8 0
 #endif
+/* int8 dots on VNNI's dpbusd: 1 = AVX-VNNI, 2 = AVX-512 VNNI on 256-bit vectors (AVX-512 builds). */
 #if LOLCAT__AVX2 && defined(__AVXVNNI__)
 #define LOLCAT__VNNI 1
 #elif LOLCAT__AVX512 && defined(__AVX512VNNI__) && defined(__AVX512VL__)
@@ -1142,7 +1142,7 @@ static int lc__q8_no_min_avx2(const unsigned char *q, size_t n_blocks) {
     return 1;
 }
 #endif
-/* no_min: the Q8_0 rows hold no -128 (lc__mat.q8_no_min), which the AVX2 kernel can use. */
+/* no_min: the Q8_0 rows hold no -128 (lc__mat.q8_no_min), which the AVX2 and AVX-512 kernels use. */
 static LOLCAT__MAYBE_UNUSED void lc__dot4_q_q8(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
                                                int no_min, float *out) {
 #if LOLCAT__AVX512_INT8
