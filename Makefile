@@ -130,9 +130,9 @@ test-ubsan: fixtures | $(B)
 test-scalar: fixtures | $(B)
 	$(CC) $(CFLAGS) -DLOLCAT_NO_SIMD tests/test_main.c -o $(B)/lolcat-test-scalar $(LDLIBS)
 	./$(B)/lolcat-test-scalar
-# On a CPU with AVX-512F and VNNI, make test runs prefill on the AVX-512 kernels (32x12, 16x12) and the
-# int8 dots on dpbusd; this runs the kernel tests again on plain AVX2 (the 16x6 kernel with
-# 6-token packing, maddubs + madd).
+# On a CPU with AVX-512 (F, BW) and VNNI, make test runs prefill on the AVX-512 kernels and
+# Q8_0/Q4_0 decode on the 512-bit int8 kernel; this runs the kernel tests again on plain AVX2
+# (the 16x6 kernel with 6-token packing, the AVX2 int8 kernel on maddubs + madd).
 test-avx2: | $(B)
 	$(CC) $(CFLAGS) -mno-avxvnni -mno-avx512vnni -DLOLCAT_NO_AVX512 tests/test_main.c -o $(B)/lolcat-test-avx2 $(LDLIBS)
 	./$(B)/lolcat-test-avx2 kernels

@@ -137,7 +137,7 @@ static void test_kernel_int8_dot4(void) {
     float xd[17];
     int ti, nb, r, i, pf;
     for (ti = 0; ti < 2; ti++)
-        for (nb = 1; nb <= 17; nb++) {   /* odd and even: the AVX2 kernel takes blocks in pairs */
+        for (nb = 1; nb <= 17; nb++) {   /* odd and even: the AVX2 and AVX-512 kernels take blocks in pairs */
             const int n = 32 * nb;
             const size_t rb = (size_t)nb * (types[ti] == LOLCAT_TYPE_Q8_0 ? LOLCAT__Q8_0_BYTES : LOLCAT__Q4_0_BYTES);
             tk_fill(w, 8 * n, 1.0f, (uint64_t)(nb + 300 * ti));
@@ -195,9 +195,9 @@ static void test_kernel_int8_dot4(void) {
 #if LOLCAT__AVX2
 /* Prefill's packed kernels called directly, so an AVX-512 build also tests the AVX2 kernel it
    no longer dispatches to: the 16x6 AVX2 kernel and (where compiled) the AVX-512 16x12 and
-   32-row kernels (32x4, 32x8 and 32x12, by token count) against a plain double-precision loop, for kc 1-9, 37 and 300 (tails after
-   the unrolled loops), every row count (1-16; 17-32 for the two-panel kernel) and token count
-   up to the block, writing and accumulating. Token slots past nt hold zeros, as lc__pack_x
+   32-row kernels (32x4, 32x8 and 32x12, by token count) against a plain double-precision
+   loop, for kc 1-9, 37 and 300 (tails after the unrolled loops), every row count (1-16; 17-32
+   for the two-panel kernels) and token count up to the block, writing and accumulating. Token slots past nt hold zeros, as lc__pack_x
    leaves them; values of Y past nr and nt must keep their sentinel. Tolerance 1e-5 of
    sum |terms|. */
 static void test_kernel_packed(void) {
@@ -261,9 +261,9 @@ static void test_kernel_packed(void) {
 
 /* Matmul: the SIMD blocking against the scalar reference, for every type, row counts not
    multiples of 4 or 16, T not a multiple of the 6- or 12-token block (and two 12-token
-   blocks and one token), n_in crossing KC slices with a
-   tail, n_in crossing a KS slice (2080: two slices, the second one block long), n_in leaving 0, 1 and 3 inputs after the prefill kernel's four-input loop (3, 37, 39,
-   96, ...), one and two threads. */
+   blocks and one token), n_in crossing KC slices with a tail, n_in crossing a KS slice (2080:
+   two slices, the second one block long), n_in leaving 0, 1 and 3 inputs after the prefill
+   kernel's four-input loop (3, 37, 39, 96, ...), one and two threads. */
 static void test_kernel_matmul(void) {
     static const int types[5] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_F16, LOLCAT_TYPE_BF16, LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
     static const int n_ins[7] = {3, 37, 39, 96, 544, 1100, 2080}, n_outs[4] = {1, 5, 19, 40}, Ts[8] = {1, 2, 5, 6, 7, 12, 13, 25};
