@@ -1654,6 +1654,31 @@ LOLCAT__MK32_KERNEL(lc__mk32x4_packed_avx512, 4)
 #undef LOLCAT__MK32_TOKENS8
 #undef LOLCAT__MK32_TOKENS4
 #undef LOLCAT__MK32_TOKEN
+/* Attention's small products on 512-bit vectors: lc__mk16x6_avx2's contract for a full block
+   of 12 tokens, activations at any strides. Tokens 6-11 are addressed from a second pointer
+   with the same five offsets as tokens 1-5, so the loop needs no more index registers than
+   the 6-token kernel. */
+static LOLCAT__NOINLINE void lc__mk16x12_avx512(const float *wp, int ldw, const float *x, ptrdiff_t xt, ptrdiff_t xk, int kc,
+                                                 float *Y, int ldy, int nr, float alpha, int init) {
+    __m512 c0 = _mm512_setzero_ps(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    __m512 c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+    const ptrdiff_t o1 = xt, o2 = 2 * xt, o3 = 3 * xt, o4 = 4 * xt, o5 = 5 * xt;
+    const float *x6 = x + 6 * xt;
+    int k;
+    for (k = 0; k < kc; k++, wp += ldw, x += xk, x6 += xk) {
+        const __m512 w = _mm512_loadu_ps(wp);
+        c0 = _mm512_fmadd_ps(w, _mm512_set1_ps(x[0]), c0);    c6 = _mm512_fmadd_ps(w, _mm512_set1_ps(x6[0]), c6);
+        c1 = _mm512_fmadd_ps(w, _mm512_set1_ps(x[o1]), c1);   c7 = _mm512_fmadd_ps(w, _mm512_set1_ps(x6[o1]), c7);
+        c2 = _mm512_fmadd_ps(w, _mm512_set1_ps(x[o2]), c2);   c8 = _mm512_fmadd_ps(w, _mm512_set1_ps(x6[o2]), c8);
+        c3 = _mm512_fmadd_ps(w, _mm512_set1_ps(x[o3]), c3);   c9 = _mm512_fmadd_ps(w, _mm512_set1_ps(x6[o3]), c9);
+        c4 = _mm512_fmadd_ps(w, _mm512_set1_ps(x[o4]), c4);   c10 = _mm512_fmadd_ps(w, _mm512_set1_ps(x6[o4]), c10);
+        c5 = _mm512_fmadd_ps(w, _mm512_set1_ps(x[o5]), c5);   c11 = _mm512_fmadd_ps(w, _mm512_set1_ps(x6[o5]), c11);
+    }
+    {
+        const __m512 acc[12] = {c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11};
+        lc__mk_store_avx512(acc, Y, ldy, (__mmask16)((1u << nr) - 1u), 12, alpha, init);
+    }
+}
 /* The 32-row kernel for a block of nt tokens. */
 static void lc__mk32_packed_avx512(const float *wp, const float *wp2, const float *xp, int kc, float *Y, int ldy, int nr, int nt,
                                    float alpha, int init) {
@@ -1876,8 +1901,14 @@ static void lc__matmul_rows(const lc__mat *W, const float *xp, int T, float *Y, 
    row-major matrix: xt = 1, xk = stride). */
 static void lc__gemm_small(const float *A, int lda, int R, int K, const float *X, ptrdiff_t xt, ptrdiff_t xk, int T,
                            float *Y, int ldy, float alpha, int accumulate) {
-    int t, r;
-    for (t = 0; t < T; t += LOLCAT__NR)
+    int t = 0, r;
+#if LOLCAT__AVX512   /* full blocks of 12 tokens on 512-bit vectors, the rest 6 at a time */
+    for (; t + 12 <= T; t += 12)
+        for (r = 0; r < R; r += LOLCAT__MR)
+            lc__mk16x12_avx512(A + r, lda, X + t * xt, xt, xk, K, Y + (size_t)t * ldy + r, ldy, LOLCAT__MIN(LOLCAT__MR, R - r),
+                               alpha, !accumulate);
+#endif
+    for (; t < T; t += LOLCAT__NR)
         for (r = 0; r < R; r += LOLCAT__MR)
             lc__mk16x6(A + r, lda, X + t * xt, xt, xk, K, Y + (size_t)t * ldy + r, ldy, LOLCAT__MIN(LOLCAT__MR, R - r),
                        LOLCAT__MIN(LOLCAT__NR, T - t), alpha, !accumulate);

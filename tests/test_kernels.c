@@ -570,25 +570,26 @@ static void test_kernel_attention(void) {
     }
 }
 
-/* The small products of blocked attention (16x6 kernel reading X in place, rows or columns),
-   and the feature maps of many rows through one of them, against plain loops. */
+/* The small products of blocked attention (16x6 kernel reading X in place, rows or columns;
+   AVX-512 builds take full blocks of 12 tokens on the 16x12 kernel: T = 12, 13 and 25), and
+   the feature maps of many rows through one of them, against plain loops. */
 static void test_kernel_gemm_small(void) {
 #if LOLCAT__SIMD
-    static const int Rs[4] = {1, 7, 16, 37}, Ks[4] = {1, 5, 64, 83}, Ts[4] = {1, 5, 6, 13};
-    float *A = (float *)malloc(83 * 48 * sizeof(float)), *X = (float *)malloc(13 * 83 * sizeof(float));
-    float Y[13 * 40], Y0[13 * 40];
+    static const int Rs[4] = {1, 7, 16, 37}, Ks[4] = {1, 5, 64, 83}, Ts[6] = {1, 5, 6, 12, 13, 25};
+    float *A = (float *)malloc(83 * 48 * sizeof(float)), *X = (float *)malloc(25 * 83 * sizeof(float));
+    float Y[25 * 40], Y0[25 * 40];
     int ri, ki, ti, mode, acc, r, k, t;
     tk_fill(A, 83 * 48, 1.0f, 41);
-    tk_fill(X, 13 * 83, 1.0f, 42);
+    tk_fill(X, 25 * 83, 1.0f, 42);
     for (ri = 0; ri < 4; ri++)
         for (ki = 0; ki < 4; ki++)
-            for (ti = 0; ti < 4; ti++)
+            for (ti = 0; ti < 6; ti++)
                 for (mode = 0; mode < 2; mode++)
                     for (acc = 0; acc < 2; acc++) {
                         const int R = Rs[ri], K = Ks[ki], T = Ts[ti], lda = 48, ldy = 40;
-                        const ptrdiff_t xt = mode ? 1 : 83, xk = mode ? 13 : 1;   /* rows of X, or columns of X^T */
+                        const ptrdiff_t xt = mode ? 1 : 83, xk = mode ? 25 : 1;   /* rows of X, or columns of X^T */
                         double worst = 0;
-                        tk_fill(Y0, 13 * 40, 1.0f, (uint64_t)(ri * 64 + ki * 16 + ti * 4 + mode * 2 + acc));
+                        tk_fill(Y0, 25 * 40, 1.0f, (uint64_t)(ri * 64 + ki * 16 + ti * 4 + mode * 2 + acc));
                         memcpy(Y, Y0, sizeof Y);
                         lc__gemm_small(A, lda, R, K, X, xt, xk, T, Y, ldy, 0.5f, acc);
                         for (t = 0; t < T; t++)
@@ -602,7 +603,7 @@ static void test_kernel_gemm_small(void) {
                                 e = fabs(want - Y[t * ldy + r]) / (0.5 * bound + fabs(Y0[t * ldy + r]) + 1e-30);
                                 if (!(e <= worst)) worst = e;
                             }
-                        for (t = 0; t < 13; t++)   /* nothing outside the T x R block is touched */
+                        for (t = 0; t < 25; t++)   /* nothing outside the T x R block is touched */
                             for (r = 0; r < 40; r++)
                                 if ((t >= T || r >= R) && Y[t * ldy + r] != Y0[t * ldy + r]) worst = 1.0;
                         CHECK(worst <= 1e-5, "gemm_small R=%d K=%d T=%d %s%s: %.3g", R, K, T, mode ? "columns" : "rows", acc ? " accumulate" : "", worst);
