@@ -371,12 +371,12 @@ static void test_kernel_decode_ahead(void) {
 
 /* Decode rows shared by thread pairs from both ends (lc__matvec_pair), and prefill units claimed
    by the team in groups (lc__matmul_claimed): on 2, 3 and 4 threads,
-   rows not a multiple of the 16-row unit or of the pair's chunks (all above the size that
-   lc__matmul_jobs keeps on one thread), every row computed once, both threads of each pair
-   at work (each ends on one refused claim: 16 + 2); then every meeting point of the two ends,
-   driven by hand; prefill of 7 tokens likewise, every group once and each thread ending on
-   one refused claim. accumulate = 1 makes a row done twice add twice and a skipped row keep
-   its old value; the same kernel on the same row is bit-exact, so rows are compared exactly. */
+   rows not a multiple of the 16-row unit (all above the size that lc__matmul_jobs keeps on
+   one thread), every row computed once and each pair's units all claimed, front and back
+   together; then meeting points of the two ends driven by hand (every one up to 40 units);
+   prefill of 7 tokens likewise, every group once and each thread ending on one refused
+   claim. accumulate = 1 makes a row done twice add twice and a skipped row keep its old
+   value; the same kernel on the same row is bit-exact, so rows are compared exactly. */
 static void test_kernel_decode_pairs(void) {
     static const int types[2] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_Q8_0}, n_outs[3] = {67, 597, 3001};
     const int K = 1024, max_out = 3001, nt_cap = 4;
@@ -388,7 +388,7 @@ static void test_kernel_decode_pairs(void) {
     float *rowbuf = (float *)malloc((size_t)nt_cap * stride * sizeof(float)), *xp = (float *)malloc(lc__mm_xp_floats(K, 7) * sizeof(float));
     float *X7 = (float *)malloc((size_t)K * 7 * sizeof(float)), *Y7 = (float *)malloc((size_t)max_out * 7 * sizeof(float));
     float *Y70 = (float *)malloc((size_t)max_out * 7 * sizeof(float)), *want7 = (float *)malloc((size_t)max_out * 7 * sizeof(float));
-    int claims[3], ti, oi, nt, r;
+    int claims[6], ti, oi, nt, r;
     lc__mm_scratch s;
     s.rowbuf = rowbuf; s.rowbuf_stride = stride; s.xp = xp; s.claims = claims;
     tk_fill(x, K, 1.0f, 901);
@@ -411,17 +411,20 @@ static void test_kernel_decode_pairs(void) {
             s.claims = claims;
             for (nt = 2; nt <= nt_cap; nt++) {
                 int bad = 0;
-                claims[0] = claims[1] = claims[2] = 12345;   /* lc__matmul resets them */
+                for (r = 0; r < 6; r++) claims[r] = 12345;   /* lc__matmul resets them */
                 memcpy(y, y0, (size_t)N * sizeof(float));
                 lc__matmul(&W, x, K, 1, y, N, 1.0f, 1, &s, nt);
                 for (r = 0; r < N; r++) bad += y[r] != want[r];
                 CHECK(bad == 0, "decode pairs %s N=%d threads=%d: %d rows differ from one thread's", lc_type_name((lc_tensor_type)types[ti]), N, nt, bad);
 #if LOLCAT__SIMD && defined(_OPENMP)
-                if (!omp_get_dynamic() && omp_get_thread_limit() >= nt)   /* the team has the threads asked for */
-                    CHECK(claims[0] == 18 && (nt < 4 || claims[1] == 18), "decode pairs %s N=%d threads=%d: claims %d %d (both threads of each pair end on one refused claim)",
-                          lc_type_name((lc_tensor_type)types[ti]), N, nt, claims[0], claims[1]);
+                if (!omp_get_dynamic() && omp_get_thread_limit() >= nt) {   /* the team has the threads asked for */
+                    const int units = (N + LOLCAT__MR - 1) / LOLCAT__MR, pair0 = units * 2 / nt;
+                    CHECK(claims[0] + claims[1] == pair0 && (nt < 4 || claims[2] + claims[3] == units - pair0),
+                          "decode pairs %s N=%d threads=%d: units taken %d + %d, %d + %d", lc_type_name((lc_tensor_type)types[ti]), N, nt,
+                          claims[0], claims[1], claims[2], claims[3]);
+                }
 #endif
-                claims[0] = claims[1] = claims[2] = 12345;
+                for (r = 0; r < 6; r++) claims[r] = 12345;
                 memcpy(Y7, Y70, (size_t)N * 7 * sizeof(float));
                 lc__matmul(&W, X7, K, 7, Y7, N, 1.0f, 1, &s, nt);
                 for (bad = 0, r = 0; r < N * 7; r++) bad += Y7[r] != want7[r];
@@ -434,23 +437,28 @@ static void test_kernel_decode_pairs(void) {
 #endif
             }
 #if LOLCAT__SIMD
-            {   /* the back thread first, from claim m: it takes chunks m..15; then the front one takes 0..m-1 */
+            {   /* the front thread has taken units [0, m): the back one takes the rest, in
+                   shrinking claims; then the front one, told the back took units - m, takes [0, m) */
                 signed char xq[1024];
                 float xd[32];
-                const int units = (N + LOLCAT__MR - 1) / LOLCAT__MR;
+                const int units = (N + LOLCAT__MR - 1) / LOLCAT__MR, step = 1 + units / 40;
                 lc__mm_job job;
-                int m, bad = 0;
+                int m, bad = 0, counts = 0, tried = 0, last = -1;
                 lc__mm_set_job(&job, &W, y, N, 1);
                 if (types[ti] == LOLCAT_TYPE_Q8_0) lc__quantize_act(x, xq, xd, K);
-                for (m = 0; m <= LOLCAT__PAIR_CHUNKS; m++) {
+                for (m = 0; m <= units; m += m + step > units && m < units ? units - m : step) {
                     memcpy(y, y0, (size_t)N * sizeof(float));
-                    claims[0] = m;
+                    claims[0] = m; claims[1] = 0;
                     lc__matvec_pair(&job, 1, x, types[ti] == LOLCAT_TYPE_Q8_0 ? xq : NULL, xd, units, claims, 1, 2);
-                    claims[0] = LOLCAT__PAIR_CHUNKS - m;
+                    counts += claims[0] != m || claims[1] != units - m;
+                    claims[0] = 0;
                     lc__matvec_pair(&job, 1, x, types[ti] == LOLCAT_TYPE_Q8_0 ? xq : NULL, xd, units, claims, 0, 2);
+                    counts += claims[0] != m || claims[1] != units - m;
                     for (r = 0; r < N; r++) bad += y[r] != want[r];
+                    tried++; last = m;
                 }
-                CHECK(bad == 0, "decode pairs %s N=%d: %d rows wrong over the 17 meeting points", lc_type_name((lc_tensor_type)types[ti]), N, bad);
+                CHECK(bad == 0 && counts == 0 && tried > LOLCAT__MIN(units, 40) / step && last == units, "decode pairs %s N=%d: %d rows wrong, %d counts wrong over %d meeting points",
+                      lc_type_name((lc_tensor_type)types[ti]), N, bad, counts, tried);
             }
 #endif
         }
