@@ -941,9 +941,10 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx512(int type, const unsigned char 
     const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
     const int q4 = type == LOLCAT_TYPE_Q4_0, bb = q4 ? LOLCAT__Q4_0_BYTES : LOLCAT__Q8_0_BYTES;
     const __m512i zero = _mm512_setzero_si512(), low4 = _mm512_set1_epi8(15), eight = _mm512_set1_epi8(8);
-    /* Q4_0: each block's 16 bytes twice, the second copy's nibbles shifted down (high halves) */
-    const __m512i dup = _mm512_setr_epi64(0, 1, 0, 1, 2, 3, 2, 3), nib_shift = _mm512_setr_epi64(0, 0, 0x0004000400040004LL,
-                                                 0x0004000400040004LL, 0, 0, 0x0004000400040004LL, 0x0004000400040004LL);
+    /* Q4_0: each block's 16 bytes twice (two 128-bit broadcasts), the second copy's nibbles
+       shifted down (high halves) */
+    const __m512i nib_shift = _mm512_setr_epi64(0, 0, 0x0004000400040004LL, 0x0004000400040004LL, 0, 0, 0x0004000400040004LL,
+                                                0x0004000400040004LL);
     /* words 0 (the first block's scale) and bb / 2 (the second's) of two rows, then of four */
     const int w2 = bb / 2;
     const __m512i pick2 = _mm512_setr_epi32(0 | 32 << 16, w2 | (32 + w2) << 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -952,15 +953,17 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx512(int type, const unsigned char 
     __m512 a0 = _mm512_setzero_ps(), a1 = a0;
     const int nb = n / LOLCAT__QK;
     int b = 0;
-    (void)low4; (void)eight; (void)dup; (void)nib_shift;
-/* one row's 16 lanes of exact sums: |x| times w with x's sign, or |w| times x with w's */
+    (void)low4; (void)eight; (void)nib_shift;
+/* one row's 16 lanes of exact sums: |x| times w with x's sign, or |w| times x with w's; or,
+   for Q4_0's unsigned nibbles q (w = q - 8), q times x on top of -8 times x's sums */
 #define LOLCAT__I8X2_XSIGN(q) _mm512_dpbusd_epi32(zero, ax, _mm512_mask_sub_epi8(q, xneg, zero, q))
 #define LOLCAT__I8X2_WSIGN(q) _mm512_dpbusd_epi32(zero, _mm512_abs_epi8(q), _mm512_mask_sub_epi8(x, _mm512_movepi8_mask(q), zero, x))
+#define LOLCAT__I8X2_NIBBLE(q) _mm512_dpbusd_epi32(minus8x, q, x)
 #define LOLCAT__I8X2_STEP(ACC, ROWDOT, LOADX, LOADQ, LOADS, XD) do { \
-        const __m512i x = LOADX, ax = _mm512_abs_epi8(x); \
+        const __m512i x = LOADX, ax = _mm512_abs_epi8(x), minus8x = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, eight, x)); \
         const __mmask64 xneg = _mm512_movepi8_mask(x); \
         __m512i r_[4], t01, t23, s_; \
-        (void)ax; (void)xneg; \
+        (void)ax; (void)xneg; (void)minus8x; \
         if (ahead) { \
             _mm_prefetch((const char *)p0 + ahead, _MM_HINT_T1); _mm_prefetch((const char *)p1 + ahead, _MM_HINT_T1); \
             _mm_prefetch((const char *)p2 + ahead, _MM_HINT_T1); _mm_prefetch((const char *)p3 + ahead, _MM_HINT_T1); \
@@ -977,12 +980,11 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx512(int type, const unsigned char 
 #define LOLCAT__Q8X2_LOADQ(p) _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)(p))), \
                                                  _mm256_loadu_si256((const __m256i *)(const void *)((p) + LOLCAT__Q8_0_BYTES)), 1)
 #define LOLCAT__Q8X1_LOADQ(p) _mm512_zextsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
-#define LOLCAT__Q4_NIBBLES(v) _mm512_sub_epi8(_mm512_and_si512(_mm512_srlv_epi16(v, nib_shift), low4), eight)
-#define LOLCAT__Q4X2_LOADQ(p) LOLCAT__Q4_NIBBLES(_mm512_permutexvar_epi64(dup, _mm512_castsi256_si512(_mm256_inserti128_si256( \
-        _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(p))), \
-        _mm_loadu_si128((const __m128i *)(const void *)((p) + LOLCAT__Q4_0_BYTES)), 1))))
-#define LOLCAT__Q4X1_LOADQ(p) LOLCAT__Q4_NIBBLES(_mm512_maskz_permutexvar_epi64(0x0F, dup, \
-        _mm512_zextsi128_si512(_mm_loadu_si128((const __m128i *)(const void *)(p)))))
+#define LOLCAT__Q4_NIBBLES(v) _mm512_and_si512(_mm512_srlv_epi16(v, nib_shift), low4)
+#define LOLCAT__Q4_TWICE(p) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+#define LOLCAT__Q4X2_LOADQ(p) LOLCAT__Q4_NIBBLES(_mm512_inserti64x4(_mm512_castsi256_si512(LOLCAT__Q4_TWICE(p)), \
+                                                                    LOLCAT__Q4_TWICE((p) + LOLCAT__Q4_0_BYTES), 1))
+#define LOLCAT__Q4X1_LOADQ(p) LOLCAT__Q4_NIBBLES(_mm512_zextsi256_si512(LOLCAT__Q4_TWICE(p)))
 /* the bytes holding both scales: 64 of Q8_0's 68-byte pair, 32 of Q4_0's 36; word 0 alone
    for a last block (the row may end 34 or 18 bytes on) */
 #define LOLCAT__Q8X2_LOADS(p) _mm512_loadu_si512((const void *)(p))
@@ -1000,7 +1002,7 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx512(int type, const unsigned char 
         if (b + 1 < nb) { LOLCAT__I8X2_STEP(a0, ROWDOT, LOLCAT__X2_X, LOADQ2, LOADS2, LOLCAT__X2_XD); LOLCAT__X2_NEXT; } \
         if (b < nb) LOLCAT__I8X2_STEP(a1, ROWDOT, LOLCAT__X1_X, LOADQ1, LOLCAT__X1_LOADS, _mm512_set1_ps(xd[b])); \
     } while (0)
-    if (q4) LOLCAT__I8X2_LOOP(LOLCAT__I8X2_XSIGN, LOLCAT__Q4X2_LOADQ, LOLCAT__Q4X1_LOADQ, LOLCAT__Q4X2_LOADS);
+    if (q4) LOLCAT__I8X2_LOOP(LOLCAT__I8X2_NIBBLE, LOLCAT__Q4X2_LOADQ, LOLCAT__Q4X1_LOADQ, LOLCAT__Q4X2_LOADS);
     else if (no_min) LOLCAT__I8X2_LOOP(LOLCAT__I8X2_XSIGN, LOLCAT__Q8X2_LOADQ, LOLCAT__Q8X1_LOADQ, LOLCAT__Q8X2_LOADS);
     else LOLCAT__I8X2_LOOP(LOLCAT__I8X2_WSIGN, LOLCAT__Q8X2_LOADQ, LOLCAT__Q8X1_LOADQ, LOLCAT__Q8X2_LOADS);
 #undef LOLCAT__I8X2_LOOP
@@ -1013,10 +1015,12 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx512(int type, const unsigned char 
 #undef LOLCAT__Q8X2_LOADS
 #undef LOLCAT__Q4X1_LOADQ
 #undef LOLCAT__Q4X2_LOADQ
+#undef LOLCAT__Q4_TWICE
 #undef LOLCAT__Q4_NIBBLES
 #undef LOLCAT__Q8X1_LOADQ
 #undef LOLCAT__Q8X2_LOADQ
 #undef LOLCAT__I8X2_STEP
+#undef LOLCAT__I8X2_NIBBLE
 #undef LOLCAT__I8X2_WSIGN
 #undef LOLCAT__I8X2_XSIGN
     {
