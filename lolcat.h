@@ -933,9 +933,10 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *c
    of unpack-and-add to lane 4c + i = row i's sum over lanes 4c..4c+3 (c < 2: the first block,
    c >= 2: the second); the eight f16 scales come from the rows' first bytes through three
    word permutes, so one conversion and one FMA with all eight scales serve both blocks of the
-   four rows. Q8_0 with no_min, and Q4_0 (quants - 8, in [-8, 7]), take |x| once and move x's
-   sign onto w by a mask; other Q8_0 rows take |w| and move w's sign onto x. An odd last block
-   runs the same step with its upper half zero. */
+   four rows. Q8_0 with no_min takes |x| once and moves x's sign onto w by a mask; other Q8_0
+   rows take |w| and move w's sign onto x; Q4_0 keeps its nibbles unsigned against x, on top
+   of -8 times x's sums (as the AVX2 kernel does). An odd last block runs the same step with
+   its upper half zero. */
 static LOLCAT__NOINLINE void lc__dot4_q_q8_avx512(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n,
                                                    size_t ahead, int no_min, float *out) {
     const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
