@@ -44,8 +44,8 @@
        LOLCAT_NO_MMAP            (impl) read model files into memory instead of mapping them
        OpenMP: compile with -fopenmp to split kernels across threads; without it, one thread.
        SIMD is chosen at compile time: build with -mavx2 -mfma -mf16c (or -march=native) on x86;
-       -mavx512f (or -march=native on a CPU that has it) adds the 512-bit prefill kernel, and
-       -mavx512bw -mavx512vnni the 512-bit Q8_0/Q4_0 decode kernel;
+       -mavx512f (or -march=native on a CPU that has it) adds the 512-bit prefill kernels (the
+       weights' and attention's), and -mavx512bw -mavx512vnni the 512-bit Q8_0/Q4_0 decode kernel;
        aarch64 always has NEON (-march=armv8.2-a+dotprod adds the int8 dot instruction).
        SIMD builds round activations to int8 blocks for Q8_0/Q4_0 weights, as llama.cpp does
        (logits move by about 1e-3 relative); scalar builds compute in float.
@@ -1349,8 +1349,9 @@ typedef struct lc__mm_scratch {
     float       *rowbuf;         /* per thread: rowbuf + thread * rowbuf_stride floats */
     size_t       rowbuf_stride;  /* lc__mm_rowbuf_floats(n_in) */
     float       *xp;             /* lc__mm_xp_floats(n_in, T), shared: the chunk's packed activations */
-    int         *claims;         /* decode: units claimed per thread pair (lc__matvec_pair); prefill: [0] =
-                                    groups of units claimed by the team (lc__matmul_claimed); NULL: static split */
+    int         *claims;         /* decode: [2p], [2p + 1] = units pair p took from the front, from the back
+                                    (lc__matvec_pair); prefill: [0] = groups of units claimed by the team
+                                    (lc__matmul_claimed); NULL: static split */
 } lc__mm_scratch;
 
 /* Y[t][r] = alpha * W_r . X[t] (+ Y[t][r] if accumulate), for t < T and r < n_out.

@@ -446,7 +446,7 @@ static void test_kernel_decode_pairs(void) {
                 int m, bad = 0, counts = 0, tried = 0, last = -1;
                 lc__mm_set_job(&job, &W, y, N, 1);
                 if (types[ti] == LOLCAT_TYPE_Q8_0) lc__quantize_act(x, xq, xd, K);
-                for (m = 0; m <= units; m += m + step > units && m < units ? units - m : step) {
+                for (m = 0; m <= units; m = m < units ? LOLCAT__MIN(units, m + step) : units + 1) {   /* ends on units */
                     memcpy(y, y0, (size_t)N * sizeof(float));
                     claims[0] = m; claims[1] = 0;
                     lc__matvec_pair(&job, 1, x, types[ti] == LOLCAT_TYPE_Q8_0 ? xq : NULL, xd, units, claims, 1, 2);
@@ -597,7 +597,7 @@ static void test_kernel_gemm_small(void) {
                         const int R = Rs[ri], K = Ks[ki], T = Ts[ti], lda = 48, ldy = 40;
                         const ptrdiff_t xt = mode ? 1 : 83, xk = mode ? 25 : 1;   /* rows of X, or columns of X^T */
                         double worst = 0;
-                        tk_fill(Y0, 25 * 40, 1.0f, (uint64_t)(ri * 64 + ki * 16 + ti * 4 + mode * 2 + acc));
+                        tk_fill(Y0, 25 * 40, 1.0f, (uint64_t)((((ri * 4 + ki) * 6 + ti) * 2 + mode) * 2 + acc));
                         memcpy(Y, Y0, sizeof Y);
                         lc__gemm_small(A, lda, R, K, X, xt, xk, T, Y, ldy, 0.5f, acc);
                         for (t = 0; t < T; t++)
