@@ -451,8 +451,8 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #define LOLCAT__AVX2 0
 #endif
 /* x86 with AVX-512F too (-march=native on Zen 4/5 or Intel since Skylake-X): prefill's matrix
-   kernel runs on 512-bit vectors, twice the FMA work per instruction; everything else but
-   Q8_0/Q4_0 decode (below) stays AVX2. */
+   kernels (the weights' and attention's small products) run on 512-bit vectors, twice the FMA
+   work per instruction; everything else but Q8_0/Q4_0 decode (below) stays AVX2. */
 #if LOLCAT__AVX2 && !defined(LOLCAT_NO_AVX512) && defined(__AVX512F__)
 #define LOLCAT__AVX512 1
 #else
@@ -882,8 +882,8 @@ static __m256i lc__q4_offset_avx2(__m256i x) {
    scales serve all four rows; two accumulators take alternate blocks. no_min: the Q8_0 rows
    hold no -128 quant, so |x| is taken once per block for all four. Q4_0 multiplies its
    unsigned nibbles (quant + 8) and takes 8 * sum(x) off each row's block sum once per block. */
-static LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq, const float *xd, int n, size_t ahead,
-                                                  int no_min, float *out) {
+static LOLCAT__MAYBE_UNUSED LOLCAT__NOINLINE void lc__dot4_q_q8_avx2(int type, const unsigned char *const *w, const signed char *xq,
+                                                                      const float *xd, int n, size_t ahead, int no_min, float *out) {
     const unsigned char *p0 = w[0], *p1 = w[1], *p2 = w[2], *p3 = w[3];
     __m256 a0 = _mm256_setzero_ps(), a1 = a0;
     __m128 sum;
@@ -954,7 +954,6 @@ static LOLCAT__NOINLINE void lc__dot4_q_q8_avx512(int type, const unsigned char 
     __m512 a0 = _mm512_setzero_ps(), a1 = a0;
     const int nb = n / LOLCAT__QK;
     int b = 0;
-    (void)low4; (void)eight; (void)nib_shift;
 /* one row's 16 lanes of exact sums: |x| times w with x's sign, or |w| times x with w's; or,
    for Q4_0's unsigned nibbles q (w = q - 8), q times x on top of -8 times x's sums */
 #define LOLCAT__I8X2_XSIGN(q) _mm512_dpbusd_epi32(zero, ax, _mm512_mask_sub_epi8(q, xneg, zero, q))
@@ -1552,9 +1551,10 @@ static LOLCAT__NOINLINE void lc__mk16x6_avx2(const float *wp, int ldw, const flo
     }
 }
 /* The same for prefill's packed operands in AVX2 builds (panel rows of 16, tokens packed 6
-   side by side; AVX-512 builds use lc__mk32_packed_avx512 below): with every offset a constant and 4 inputs per iteration it runs 5-11% faster than the
-   strided kernel (lc__mk16x6_avx2) on the same data, whose loads need index registers. It
-   reads all 6 token slots; lc__pack_x zeroes those past nt. */
+   side by side; AVX-512 builds use lc__mk32_packed_avx512 below): with every offset a
+   constant and 4 inputs per iteration it runs 5-11% faster than the strided kernel
+   (lc__mk16x6_avx2) on the same data, whose loads need index registers. It reads all 6
+   token slots; lc__pack_x zeroes those past nt. */
 static LOLCAT__MAYBE_UNUSED LOLCAT__NOINLINE void lc__mk16x6_packed_avx2(const float *wp, const float *xp, int kc, float *Y, int ldy, int nr, int nt,
                                                     float alpha, int init) {
     LOLCAT__MK16X6_ACC_DECL;
@@ -3734,12 +3734,14 @@ static uint64_t lc__ctx_layout(lc_ctx *c, float *base) {
     return ok ? off : 0;
 }
 
+/* lc__mm_scratch.claims: two counts per thread pair (and [0] for prefill). */
+static size_t lc__claims_bytes(int n_threads_cap) { return (size_t)(n_threads_cap / 2 + 1) * 2 * sizeof(int); }
 static void lc__ctx_free(lc_ctx *c) {
     lc_allocator a = c->alloc;
     lc__free(&a, c->block, c->block_floats * sizeof(float) + 64);
     lc__free(&a, c->ls, (size_t)c->model->n_layer * sizeof(lc__layer_state));
     lc__free(&a, c->ts, (size_t)c->n_threads_cap * sizeof(lc__thread_scratch));
-    lc__free(&a, c->mm.claims, (size_t)(c->n_threads_cap / 2 + 1) * 2 * sizeof(int));
+    lc__free(&a, c->mm.claims, lc__claims_bytes(c->n_threads_cap));
     lc__free(&a, c, sizeof *c);
 }
 
@@ -3766,7 +3768,7 @@ LCDEF lc_result lc_ctx_create(const lc_model *m, const lc_ctx_params *params, lc
     c->n_threads_cap = LOLCAT__MAX(p.n_threads, lc__threads_default());
     c->ls = (lc__layer_state *)lc__zalloc(&a, (size_t)m->n_layer * sizeof(lc__layer_state));
     c->ts = (lc__thread_scratch *)lc__zalloc(&a, (size_t)c->n_threads_cap * sizeof(lc__thread_scratch));
-    c->mm.claims = (int *)lc__zalloc(&a, (size_t)(c->n_threads_cap / 2 + 1) * 2 * sizeof(int));
+    c->mm.claims = (int *)lc__zalloc(&a, lc__claims_bytes(c->n_threads_cap));
     if (!c->ls || !c->ts || !c->mm.claims) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
     floats = lc__ctx_layout(c, NULL);   /* 0: the sizes overflow */
     if (floats == 0 || !lc__mul_u64(floats, sizeof(float), &bytes) || bytes > (uint64_t)SIZE_MAX - 64) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
