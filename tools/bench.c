@@ -775,14 +775,16 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
         double best_dt[16], frac[16][64], frac_all[16][64], attn_bytes[16], probe = o->n_positions ? bench_probe_near(o->n_threads) : 0.0;
         size_t state_bytes[16];
         const int rounds = o->real_prefill ? 1 : LOLCAT__MIN(64, LOLCAT__MAX(1, o->rounds));
-        int round;
+        int round, step;
         for (i = 0; i < o->n_positions; i++) {   /* the timed steps are at positions p+1 .. p+decode_tokens */
             best_dt[i] = 1e30; state_bytes[i] = 0; attn_bytes[i] = 0;
             for (k = 1; k <= o->decode_tokens; k++) attn_bytes[i] += bench_attn_bytes(m, o->positions[i] + k) / o->decode_tokens;
         }
         for (round = 0; round < rounds; round++)
-            for (i = 0; i < o->n_positions; i++) {
-                const int p = o->positions[i];
+            for (step = 0; step < o->n_positions; step++) {
+                /* odd rounds take the positions backwards: a machine that slows down (or
+                   speeds up) during a run then weighs on every position alike */
+                const int p = o->positions[i = round & 1 ? o->n_positions - 1 - step : step];
                 double t0;
                 int32_t tk = toks[p % n_tok_max];
                 lc_ctx_reset(c);
@@ -836,28 +838,31 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
         const double flops = bench_prefill_flops(m, layer_params, output_params, L);
         double t0, dt, gf, best = 1e30, best_one = 1e30, best_1t = 1e30;
         int64_t j;
-        int round;
-        for (round = 0; round < rounds; round++) {
-            lc_ctx_reset(c);
-            lc_ctx_set_threads(c, o->n_threads);
-            t0 = bench_now();
-            lc_eval(c, toks, (size_t)L);
-            best = LOLCAT__MIN(best, bench_now() - t0);
-            if (i == 0 && n1 > 0) {   /* the same prompt fed one token at a time */
+        int round, step;
+        /* Odd rounds run the three backwards, so each 2-thread prefill but the first follows a
+           2-thread run: right after a 1-thread run this machine started the second thread of
+           the first parallel region about 70 ms late, which timed the first order's 2-thread
+           rounds 2-4% slow (docs/performance.md). */
+        for (round = 0; round < rounds; round++)
+            for (step = 0; step < 3; step++) {
+                const int which = round & 1 ? 2 - step : step;
                 lc_ctx_reset(c);
-                t0 = bench_now();
-                for (j = 0; j < n1; j++) lc_eval(c, toks + j, 1);
-                best_one = LOLCAT__MIN(best_one, bench_now() - t0);
+                if (which == 0) {
+                    t0 = bench_now();
+                    lc_eval(c, toks, (size_t)L);
+                    best = LOLCAT__MIN(best, bench_now() - t0);
+                } else if (which == 1 && i == 0 && n1 > 0) {   /* the same prompt fed one token at a time */
+                    t0 = bench_now();
+                    for (j = 0; j < n1; j++) lc_eval(c, toks + j, 1);
+                    best_one = LOLCAT__MIN(best_one, bench_now() - t0);
+                } else if (which == 2 && want_1t) {
+                    lc_ctx_set_threads(c, 1);
+                    t0 = bench_now();
+                    lc_eval(c, toks, (size_t)L);
+                    best_1t = LOLCAT__MIN(best_1t, bench_now() - t0);
+                    lc_ctx_set_threads(c, o->n_threads);
+                }
             }
-            if (want_1t) {
-                lc_ctx_reset(c);
-                lc_ctx_set_threads(c, 1);
-                t0 = bench_now();
-                lc_eval(c, toks, (size_t)L);
-                best_1t = LOLCAT__MIN(best_1t, bench_now() - t0);
-                lc_ctx_set_threads(c, o->n_threads);
-            }
-        }
         dt = best;
         gf = flops / dt / 1e9;
         printf("  prefill %6d tok: %8.2f tok/s  %7.1f GFLOP/s = %5.1f%% of FMA peak%s\n", L, L / dt, gf, 100.0 * gf / o->peak,
@@ -912,9 +917,10 @@ static void bench_usage(void) {
            "  --decode-tokens N   timed decode steps per position (default 16)\n"
            "  --one-token N       also feed the first N prompt tokens one at a time (default 64; 0 = off)\n"
            "  --no-single-thread  skip the 1-thread prefill\n"
-           "  --rounds N          time the decode positions, and the first prefill's three timings, in turn N times;\n"
-           "                      each keeps its best (default 1; decode at most 64); decode also reports the median of\n"
-           "                      its rounds against bandwidth probes taken just before and after each round\n"
+           "  --rounds N          time the decode positions, and the first prefill's three timings, in turn N times\n"
+           "                      (odd rounds in reverse order); each keeps its best (default 1; decode at most 64);\n"
+           "                      decode also reports the median of its rounds against bandwidth probes taken\n"
+           "                      just before and after each round\n"
            "  --real-prefill      reach decode positions by real prefill (slow)\n"
            "  --csv FILE          append results as CSV\n"
            "  --summary           print the make-bench summary line (needs f32 and q8_0 of one shape)\n"
