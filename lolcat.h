@@ -4200,9 +4200,42 @@ static void lc__proj_apply(lc_ctx *c, const lc__proj *p, const float *X, int ldx
 }
 
 /* RMSNorm of n_rows rows of n floats (x and y row-major, stride n). */
-static void lc__rmsnorm_rows(float *y, const float *x, const float *w, int n_rows, int n, float eps) {
+/* The row-wise steps between a chunk's products run on the context's threads, a token's row
+   whole on one of them, so the split changes no value; a few rows stay on the calling thread
+   (a fork/join costs more than they do). */
+#define LOLCAT__ROWS_PARALLEL_MIN 16
+static void lc__rmsnorm_rows(float *y, const float *x, const float *w, int n_rows, int n, float eps, int n_threads) {
     int t;
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(n_threads) schedule(static) if (n_threads > 1 && n_rows >= LOLCAT__ROWS_PARALLEL_MIN)
+#endif
     for (t = 0; t < n_rows; t++) lc__rmsnorm(y + (size_t)t * n, x + (size_t)t * n, w, n, eps);
+    (void)n_threads;
+}
+/* g = silu(g) * u over n_rows rows of n values */
+static void lc__silu_mul_rows(float *g, const float *u, int n_rows, int n, int n_threads) {
+    int t;
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(n_threads) schedule(static) if (n_threads > 1 && n_rows >= LOLCAT__ROWS_PARALLEL_MIN)
+#endif
+    for (t = 0; t < n_rows; t++) lc__silu_mul(g + (size_t)t * n, u + (size_t)t * n, n);
+    (void)n_threads;
+}
+/* RoPE on every query and key head of T rows (row t at position p0 + t, angles in rope_cs) */
+static void lc__rope_rows(const lc_ctx *c, const lc__layer *L, int T, int n_threads) {
+    const lc_model *m = c->model;
+    const int qw = L->n_head * L->dk, kw = L->n_head_kv * L->dk;
+    int t;
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(n_threads) schedule(static) if (n_threads > 1 && T >= LOLCAT__ROWS_PARALLEL_MIN)
+#endif
+    for (t = 0; t < T; t++) {
+        const float *cs = c->rope_cs + (size_t)t * m->n_rot;
+        int h;
+        for (h = 0; h < L->n_head; h++) lc__rope(c->q + (size_t)t * qw + (size_t)h * L->dk, cs, m->n_rot);
+        for (h = 0; h < L->n_head_kv; h++) lc__rope(c->k + (size_t)t * kw + (size_t)h * L->dk, cs, m->n_rot);
+    }
+    (void)n_threads;
 }
 
 static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc__call *call, int last_chunk, float *logits_rows) {
@@ -4227,8 +4260,7 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
         /* the last layer's output projection and FFN run for the rows read afterwards only:
            rows [r0, T); earlier layers need every row for the next layer's keys and values */
         const int r0 = il == m->n_layer - 1 ? T - out_rows : 0, nr = T - r0;
-        int h;
-        lc__rmsnorm_rows(c->xn, c->x, L->attn_norm, T, E, m->rms_eps);
+        lc__rmsnorm_rows(c->xn, c->x, L->attn_norm, T, E, m->rms_eps, nt);
         if (!L->q.low_rank && !L->k.low_rank && !L->v.low_rank && !L->q.has_lora && !L->k.has_lora && !L->v.has_lora &&
             lc__mm_rounds_act(&L->q.w) == lc__mm_rounds_act(&L->k.w) && lc__mm_rounds_act(&L->q.w) == lc__mm_rounds_act(&L->v.w)) {
             lc__mm_job jobs[3];
@@ -4241,19 +4273,14 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
             lc__proj_apply(c, &L->k, c->xn, E, T, c->k, kw, 0);
             lc__proj_apply(c, &L->v, c->xn, E, T, c->v, vw, 0);
         }
-        if (m->n_rot)
-            for (t = 0; t < T; t++) {
-                const float *cs = c->rope_cs + (size_t)t * m->n_rot;
-                for (h = 0; h < L->n_head; h++) lc__rope(c->q + (size_t)t * qw + (size_t)h * L->dk, cs, m->n_rot);
-                for (h = 0; h < L->n_head_kv; h++) lc__rope(c->k + (size_t)t * kw + (size_t)h * L->dk, cs, m->n_rot);
-            }
+        if (m->n_rot) lc__rope_rows(c, L, T, nt);
         lc__attention(c, il, p0, T, call, last_chunk);
         if (nr == 0) continue;
         {
             float *x = c->x + (size_t)r0 * E, *xn = c->xn + (size_t)r0 * E;
             float *ffg = c->ffg + (size_t)r0 * L->n_ff, *ffu = c->ffu + (size_t)r0 * L->n_ff;
             lc__proj_apply(c, &L->o, c->att + (size_t)r0 * aw, aw, nr, x, E, 1);   /* residual add */
-            lc__rmsnorm_rows(xn, x, L->ffn_norm, nr, E, m->rms_eps);
+            lc__rmsnorm_rows(xn, x, L->ffn_norm, nr, E, m->rms_eps, nt);
             if (lc__mm_rounds_act(&L->ffn_gate) == lc__mm_rounds_act(&L->ffn_up)) {
                 lc__mm_job jobs[2];
                 lc__mm_set_job(&jobs[0], &L->ffn_gate, ffg, L->n_ff, 0);
@@ -4263,13 +4290,13 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
                 lc__matmul(&L->ffn_gate, xn, E, nr, ffg, L->n_ff, 1.0f, 0, &c->mm, nt);
                 lc__matmul(&L->ffn_up, xn, E, nr, ffu, L->n_ff, 1.0f, 0, &c->mm, nt);
             }
-            lc__silu_mul(ffg, ffu, nr * L->n_ff);
+            lc__silu_mul_rows(ffg, ffu, nr, L->n_ff, nt);
             lc__matmul(&L->ffn_down, ffg, L->n_ff, nr, x, E, 1.0f, 1, &c->mm, nt);
         }
     }
     c->n_past += T;
     if (logits_rows) {
-        lc__rmsnorm_rows(c->xn, c->x, m->output_norm, T, E, m->rms_eps);
+        lc__rmsnorm_rows(c->xn, c->x, m->output_norm, T, E, m->rms_eps, nt);
         lc__matmul(&m->output, c->xn, E, T, logits_rows, m->n_vocab, 1.0f, 0, &c->mm, nt);
         if (last_chunk) memcpy(c->logits, logits_rows + (size_t)(T - 1) * m->n_vocab, (size_t)m->n_vocab * sizeof(float));
     } else if (last_chunk) {

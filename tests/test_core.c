@@ -221,6 +221,20 @@ static void t_split_case(const tm_spec *s, const char *label) {
         }
         free(blob_one);
         lc_ctx_destroy(c1);
+        {   /* one call of all n tokens on 1 and on 2 threads: threads split rows and heads, never
+               a sum, so the logits are the same bit for bit (rows >= 16 take the parallel
+               row-wise steps between the products) */
+            lc_ctx *ct[2];
+            for (trial = 0; trial < 2; trial++) {
+                cp.n_batch = 64;
+                cp.n_threads = 1 + trial;
+                lc_ctx_create(m, &cp, &ct[trial]);
+                CHECK_OK(lc_eval_all_logits(ct[trial], toks, (size_t)n, trial ? got : one));
+            }
+            CHECK(memcmp(one, got, (size_t)n * nv * sizeof(float)) == 0, "%s n=%d: 2 threads change the logits", label, n);
+            lc_ctx_destroy(ct[0]);
+            lc_ctx_destroy(ct[1]);
+        }
         free(one); free(got);
     }
     lc_model_close(m);
