@@ -4199,11 +4199,11 @@ static void lc__proj_apply(lc_ctx *c, const lc__proj *p, const float *X, int ldx
     }
 }
 
-/* RMSNorm of n_rows rows of n floats (x and y row-major, stride n). */
 /* The row-wise steps between a chunk's products run on the context's threads, a token's row
    whole on one of them, so the split changes no value; a few rows stay on the calling thread
    (a fork/join costs more than they do). */
 #define LOLCAT__ROWS_PARALLEL_MIN 16
+/* RMSNorm of n_rows rows of n floats (x and y row-major, stride n). */
 static void lc__rmsnorm_rows(float *y, const float *x, const float *w, int n_rows, int n, float eps, int n_threads) {
     int t;
 #if defined(_OPENMP)
@@ -4221,7 +4221,7 @@ static void lc__silu_mul_rows(float *g, const float *u, int n_rows, int n, int n
     for (t = 0; t < n_rows; t++) lc__silu_mul(g + (size_t)t * n, u + (size_t)t * n, n);
     (void)n_threads;
 }
-/* RoPE on every query and key head of T rows (row t at position p0 + t, angles in rope_cs) */
+/* RoPE on every query and key head of the chunk's T rows (row t's angles in rope_cs) */
 static void lc__rope_rows(const lc_ctx *c, const lc__layer *L, int T, int n_threads) {
     const lc_model *m = c->model;
     const int qw = L->n_head * L->dk, kw = L->n_head_kv * L->dk;
