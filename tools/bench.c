@@ -366,8 +366,46 @@ static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int
     return (double)inner * (rows / 4 * 4) * rb / best / 1e9;
 }
 
-/* --kernel-probe: how fast the q8_0 decode kernel reads memory in two row orders, next to the
-   machine's best read pattern. */
+#if LOLCAT__SIMD
+/* Best-of-`reps` GB/s of prefill's F32 weight packing alone over `rows` rows of K inputs, split
+   across nt threads: 16-row panels, LOLCAT__KC inputs a step, into each thread's own panel
+   buffer, as lc__matmul_rows packs them (without its prefetches). */
+static double bench_pack_pass(const float *w, int rows, int K, int nt, int reps) {
+    float *bufs = (float *)malloc((size_t)nt * LOLCAT__MR * (size_t)K * sizeof(float));
+    double best = 1e30;
+    volatile float sink = 0.0f;
+    int rep;
+    if (!bufs) return 0.0;
+    for (rep = 0; rep < reps; rep++) {
+        double t0 = bench_now(), dt;
+        float total = 0.0f;
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(nt) reduction(+ : total)
+#endif
+        {
+            const int ith = LOLCAT__THREAD_ID(), nth = LOLCAT__NUM_THREADS();
+            const int r0 = rows / LOLCAT__MR * ith / nth * LOLCAT__MR, r1 = rows / LOLCAT__MR * (ith + 1) / nth * LOLCAT__MR;
+            float *wp = bufs + (size_t)ith * LOLCAT__MR * K;
+            int r, k0, i;
+            for (r = r0; r < r1; r += LOLCAT__MR)
+                for (k0 = 0; k0 < K; k0 += LOLCAT__KC) {
+                    const float *panel[LOLCAT__MR];
+                    for (i = 0; i < LOLCAT__MR; i++) panel[i] = w + (size_t)(r + i) * K + k0;
+                    lc__pack_w(panel, LOLCAT__MIN(LOLCAT__KC, K - k0), wp + (size_t)k0 * LOLCAT__MR);
+                }
+            total += wp[ith];
+        }
+        dt = bench_now() - t0;
+        sink = sink + total;
+        if (dt < best) best = dt;
+    }
+    free(bufs);
+    return (double)(rows / LOLCAT__MR * LOLCAT__MR) * K * sizeof(float) / best / 1e9;
+}
+#endif
+
+/* --kernel-probe: how fast the q8_0 decode kernel reads memory in two row orders, and prefill's
+   F32 weight packing reads it, next to the machine's best read pattern. */
 static void bench_kernel_probe(int nt) {
     const int K = 2048;   /* tinyllama-1.1B's rows: 2176 bytes */
     const size_t rb = (size_t)K / LOLCAT__QK * LOLCAT__Q8_0_BYTES, bytes = (size_t)1 << 30;
@@ -395,6 +433,27 @@ static void bench_kernel_probe(int nt) {
                "= %3.0f%% of the best read pattern, %5.1f GB/s\n", t, t > 1 ? "s" : "", adjacent, quarters, 100.0 * quarters / best, best);
     }
     free(w);
+#if LOLCAT__SIMD
+    {   /* the same GiB as F32 rows of K inputs */
+        const int frows = (int)(bytes / ((size_t)K * sizeof(float))) / LOLCAT__MR * LOLCAT__MR;
+        float *fw = (float *)malloc((size_t)frows * K * sizeof(float));
+        if (!fw) { fprintf(stderr, "kernel probe: out of memory\n"); return; }
+#if defined(_OPENMP)
+#pragma omp parallel for num_threads(nt) schedule(static)
+#endif
+        for (r = 0; r < frows; r++) {
+            int k;
+            for (k = 0; k < K; k++) fw[(size_t)r * K + k] = (float)(bench_mix((uint64_t)r * K + (uint64_t)k) % 1000) * 1e-3f;
+        }
+        printf("f32 prefill weight packing (16-row panels, %d inputs a step), rows of %d inputs:\n", LOLCAT__KC, K);
+        for (t = 1; t <= nt; t = t < nt ? nt : nt + 1) {
+            const double pack = bench_pack_pass(fw, frows, K, t, 5), best = bench_read_bandwidth(t, (size_t)1 << 30);
+            printf("  %d thread%s, from memory: %5.1f GB/s = %3.0f%% of the best read pattern, %5.1f GB/s\n", t, t > 1 ? "s" : "", pack,
+                   100.0 * pack / best, best);
+        }
+        free(fw);
+    }
+#endif
 }
 
 static int bench_type_of(const char *s) {
@@ -924,7 +983,7 @@ static void bench_usage(void) {
            "  --real-prefill      reach decode positions by real prefill (slow)\n"
            "  --csv FILE          append results as CSV\n"
            "  --summary           print the make-bench summary line (needs f32 and q8_0 of one shape)\n"
-           "  --kernel-probe      time the q8_0 decode kernel against its own read pattern and exit\n");
+           "  --kernel-probe      time the q8_0 decode kernel and F32 prefill packing against the best read pattern and exit\n");
 }
 
 int main(int argc, char **argv) {
