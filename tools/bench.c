@@ -134,6 +134,7 @@ static double bench_best_pattern(const float *a, size_t n, int nt, int reps) {
 static float *bench_probe_buffer(size_t n, int nt) {   /* first touch from the threads that read it */
     float *a = (float *)malloc(n * sizeof(float));
     size_t i;
+    (void)nt;
     if (!a) return NULL;
 #if defined(_OPENMP)
 #pragma omp parallel for num_threads(nt) schedule(static)
@@ -312,22 +313,13 @@ static void bench_fill_row(const bench_tensor *t, int64_t row, unsigned char *ds
 
 /* ---- the q8_0 decode kernel against read patterns ------------------------------------------ */
 
-/* Best-of-`reps` GB/s of the decode kernel over `rows` q8_0 rows of K inputs, split across nt
-   threads, 4 rows at a time: 4 adjacent rows side by side (order 0), or decode's order, row j
-   of each quarter of a thread's rows, four long streams (order 1, taken from the library's
-   lc__decode_rows in SIMD builds). Both prefetch 1 KiB ahead, as the library's kernel does.
-   rows = 4, with many repetitions, keeps everything in L1. */
-static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int order, int reps) {
-    const size_t rb = (size_t)K / LOLCAT__QK * LOLCAT__Q8_0_BYTES, ahead = 1024;
-    const int inner = rows <= 4 ? 20000 : 1, nb = K / LOLCAT__QK;
-    signed char *xq = (signed char *)malloc((size_t)K + 64);
-    float *xd = (float *)malloc((size_t)nb * sizeof(float) + 64), *x = (float *)malloc((size_t)K * sizeof(float));
+/* A probe pass: body(arg, ith, nth) runs on each of nt threads and returns a sum that keeps its
+   loads alive. Returns the best of `reps` wall times. */
+typedef float (*bench_pass_body)(const void *arg, int ith, int nth);
+static double bench_best_pass(bench_pass_body body, const void *arg, int nt, int reps) {
     double best = 1e30;
     volatile float sink = 0.0f;
-    int rep, i;
-    if (!xq || !xd || !x) { free(xq); free(xd); free(x); return 0.0; }
-    for (i = 0; i < K; i++) x[i] = (float)sin(0.1 * i);
-    lc__quantize_act(x, xq, xd, K);
+    int rep;
     (void)nt;
     for (rep = 0; rep < reps; rep++) {
         double t0 = bench_now(), dt;
@@ -335,71 +327,98 @@ static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int
 #if defined(_OPENMP)
 #pragma omp parallel num_threads(nt) reduction(+ : total)
 #endif
-        {
-            const int ith = LOLCAT__THREAD_ID(), nth = LOLCAT__NUM_THREADS();
-            const int r0 = rows / 4 * ith / nth * 4, r1 = rows / 4 * (ith + 1) / nth * 4, q = (r1 - r0) / 4;
-            int s, it, j;
-            float out[4];
-#if LOLCAT__SIMD
-            int idx[4];
-            lc__mat W;
-            W.type = LOLCAT_TYPE_Q8_0; W.n_in = K; W.n_out = rows; W.row_bytes = rb; W.data = w; W.q8_no_min = 1;
-#endif
-            for (it = 0; it < inner; it++)
-                for (s = 0; s < q; s++) {
-                    const unsigned char *p4[4];
-                    size_t pf = ahead;   /* the pad after the last row keeps adjacent rows' prefetches inside */
-#if LOLCAT__SIMD
-                    if (order == 1) pf = lc__decode_rows(&W, r0, r1, s, ahead, idx, p4);   /* the library's own order */
-                    else
-#endif
-                    for (j = 0; j < 4; j++) p4[j] = w + (size_t)(order == 0 ? r0 + 4 * s + j : r0 + j * q + s) * rb;
-                    lc__dot4_q_q8(LOLCAT_TYPE_Q8_0, p4, xq, xd, K, pf, 1, out);   /* decode's path for weights without -128 (the values only feed a sink) */
-                    total += out[0] + out[3];
-                }
-        }
+        total += body(arg, LOLCAT__THREAD_ID(), LOLCAT__NUM_THREADS());
         dt = bench_now() - t0;
         sink = sink + total;
         if (dt < best) best = dt;
     }
+    (void)sink;
+    return best;
+}
+
+typedef struct bench_q8_arg {
+    const unsigned char *w;
+    const signed char   *xq;
+    const float         *xd;
+    size_t               rb, ahead;
+    int                  rows, K, order, inner;
+} bench_q8_arg;
+static float bench_q8_body(const void *arg, int ith, int nth) {
+    const bench_q8_arg *a = (const bench_q8_arg *)arg;
+    const int r0 = a->rows / 4 * ith / nth * 4, r1 = a->rows / 4 * (ith + 1) / nth * 4, q = (r1 - r0) / 4;
+    float out[4], total = 0.0f;
+    int s, it, j;
+#if LOLCAT__SIMD
+    int idx[4];
+    lc__mat W;
+    W.type = LOLCAT_TYPE_Q8_0; W.n_in = a->K; W.n_out = a->rows; W.row_bytes = a->rb; W.data = a->w; W.q8_no_min = 1;
+#endif
+    for (it = 0; it < a->inner; it++)
+        for (s = 0; s < q; s++) {
+            const unsigned char *p4[4];
+            size_t pf = a->ahead;   /* the pad after the last row keeps adjacent rows' prefetches inside */
+#if LOLCAT__SIMD
+            if (a->order == 1) pf = lc__decode_rows(&W, r0, r1, s, a->ahead, idx, p4);   /* the library's own order */
+            else
+#endif
+            for (j = 0; j < 4; j++) p4[j] = a->w + (size_t)(a->order == 0 ? r0 + 4 * s + j : r0 + j * q + s) * a->rb;
+            lc__dot4_q_q8(LOLCAT_TYPE_Q8_0, p4, a->xq, a->xd, a->K, pf, 1, out);   /* decode's path for weights without -128 (the values only feed a sink) */
+            total += out[0] + out[3];
+        }
+    return total;
+}
+/* Best-of-`reps` GB/s of the decode kernel over `rows` q8_0 rows of K inputs, split across nt
+   threads, 4 rows at a time: 4 adjacent rows side by side (order 0), or decode's order, row j
+   of each quarter of a thread's rows, four long streams (order 1, taken from the library's
+   lc__decode_rows in SIMD builds). Both prefetch 1 KiB ahead, as the library's kernel does.
+   rows = 4, with many repetitions, keeps everything in L1. */
+static double bench_q8_pass(const unsigned char *w, int rows, int K, int nt, int order, int reps) {
+    const int nb = K / LOLCAT__QK;
+    signed char *xq = (signed char *)malloc((size_t)K + 64);
+    float *xd = (float *)malloc((size_t)nb * sizeof(float) + 64), *x = (float *)malloc((size_t)K * sizeof(float));
+    bench_q8_arg a;
+    double best;
+    int i;
+    if (!xq || !xd || !x) { free(xq); free(xd); free(x); return 0.0; }
+    for (i = 0; i < K; i++) x[i] = (float)sin(0.1 * i);
+    lc__quantize_act(x, xq, xd, K);
+    a.w = w; a.xq = xq; a.xd = xd; a.rb = (size_t)nb * LOLCAT__Q8_0_BYTES; a.ahead = 1024;
+    a.rows = rows; a.K = K; a.order = order; a.inner = rows <= 4 ? 20000 : 1;
+    best = bench_best_pass(bench_q8_body, &a, nt, reps);
     free(xq); free(xd); free(x);
-    return (double)inner * (rows / 4 * 4) * rb / best / 1e9;
+    return (double)a.inner * (rows / 4 * 4) * a.rb / best / 1e9;
 }
 
 #if LOLCAT__SIMD
+typedef struct bench_pack_arg {
+    const float *w;
+    float       *bufs;
+    int          rows, K;
+} bench_pack_arg;
+static float bench_pack_body(const void *arg, int ith, int nth) {
+    const bench_pack_arg *a = (const bench_pack_arg *)arg;
+    const int r0 = a->rows / LOLCAT__MR * ith / nth * LOLCAT__MR, r1 = a->rows / LOLCAT__MR * (ith + 1) / nth * LOLCAT__MR;
+    float *wp = a->bufs + (size_t)ith * LOLCAT__MR * a->K;
+    int r, k0, i;
+    for (r = r0; r < r1; r += LOLCAT__MR)
+        for (k0 = 0; k0 < a->K; k0 += LOLCAT__KC) {
+            const float *panel[LOLCAT__MR];
+            for (i = 0; i < LOLCAT__MR; i++) panel[i] = a->w + (size_t)(r + i) * a->K + k0;
+            lc__pack_w(panel, LOLCAT__MIN(LOLCAT__KC, a->K - k0), wp + (size_t)k0 * LOLCAT__MR);
+        }
+    return wp[ith];
+}
 /* Best-of-`reps` GB/s of prefill's F32 weight packing alone over `rows` rows of K inputs, split
    across nt threads: 16-row panels, LOLCAT__KC inputs a step, into each thread's own panel
    buffer, as lc__matmul_rows packs them (without its prefetches). */
 static double bench_pack_pass(const float *w, int rows, int K, int nt, int reps) {
-    float *bufs = (float *)malloc((size_t)nt * LOLCAT__MR * (size_t)K * sizeof(float));
-    double best = 1e30;
-    volatile float sink = 0.0f;
-    int rep;
-    if (!bufs) return 0.0;
-    for (rep = 0; rep < reps; rep++) {
-        double t0 = bench_now(), dt;
-        float total = 0.0f;
-#if defined(_OPENMP)
-#pragma omp parallel num_threads(nt) reduction(+ : total)
-#endif
-        {
-            const int ith = LOLCAT__THREAD_ID(), nth = LOLCAT__NUM_THREADS();
-            const int r0 = rows / LOLCAT__MR * ith / nth * LOLCAT__MR, r1 = rows / LOLCAT__MR * (ith + 1) / nth * LOLCAT__MR;
-            float *wp = bufs + (size_t)ith * LOLCAT__MR * K;
-            int r, k0, i;
-            for (r = r0; r < r1; r += LOLCAT__MR)
-                for (k0 = 0; k0 < K; k0 += LOLCAT__KC) {
-                    const float *panel[LOLCAT__MR];
-                    for (i = 0; i < LOLCAT__MR; i++) panel[i] = w + (size_t)(r + i) * K + k0;
-                    lc__pack_w(panel, LOLCAT__MIN(LOLCAT__KC, K - k0), wp + (size_t)k0 * LOLCAT__MR);
-                }
-            total += wp[ith];
-        }
-        dt = bench_now() - t0;
-        sink = sink + total;
-        if (dt < best) best = dt;
-    }
-    free(bufs);
+    bench_pack_arg a;
+    double best;
+    a.w = w; a.rows = rows; a.K = K;
+    a.bufs = (float *)malloc((size_t)nt * LOLCAT__MR * (size_t)K * sizeof(float));
+    if (!a.bufs) return 0.0;
+    best = bench_best_pass(bench_pack_body, &a, nt, reps);
+    free(a.bufs);
     return (double)(rows / LOLCAT__MR * LOLCAT__MR) * K * sizeof(float) / best / 1e9;
 }
 #endif
