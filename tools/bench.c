@@ -311,7 +311,7 @@ static void bench_fill_row(const bench_tensor *t, int64_t row, unsigned char *ds
 #undef BENCH_NEXT
 }
 
-/* ---- the q8_0 decode kernel against read patterns ------------------------------------------ */
+/* ---- the q8_0 decode kernel and F32 prefill packing against read patterns ------------------ */
 
 /* A probe pass: body(arg, ith, nth) runs on each of nt threads and returns a sum that keeps its
    loads alive. Returns the best of `reps` wall times. */
@@ -415,7 +415,7 @@ static double bench_pack_pass(const float *w, int rows, int K, int nt, int reps)
     bench_pack_arg a;
     double best;
     a.w = w; a.rows = rows; a.K = K;
-    a.bufs = (float *)malloc((size_t)nt * LOLCAT__MR * (size_t)K * sizeof(float));
+    a.bufs = (float *)calloc((size_t)nt * LOLCAT__MR * (size_t)K, sizeof(float));   /* zeroed: a thread with no rows still reads it */
     if (!a.bufs) return 0.0;
     best = bench_best_pass(bench_pack_body, &a, nt, reps);
     free(a.bufs);
