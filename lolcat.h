@@ -4202,24 +4202,26 @@ static void lc__proj_apply(lc_ctx *c, const lc__proj *p, const float *X, int ldx
 /* The row-wise steps between a chunk's products run on the context's threads, a token's row
    whole on one of them, so the split changes no value; a few rows stay on the calling thread
    (a fork/join costs more than they do). */
-#define LOLCAT__ROWS_PARALLEL_MIN 16
+#define LOLCAT__ROWS_IN_PARALLEL(n_threads, n_rows) ((n_threads) > 1 && (n_rows) >= 16)
 /* RMSNorm of n_rows rows of n floats (x and y row-major, stride n). */
 static void lc__rmsnorm_rows(float *y, const float *x, const float *w, int n_rows, int n, float eps, int n_threads) {
     int t;
 #if defined(_OPENMP)
-#pragma omp parallel for num_threads(n_threads) schedule(static) if (n_threads > 1 && n_rows >= LOLCAT__ROWS_PARALLEL_MIN)
+#pragma omp parallel for num_threads(n_threads) schedule(static) if (LOLCAT__ROWS_IN_PARALLEL(n_threads, n_rows))
+#else
+    (void)n_threads;
 #endif
     for (t = 0; t < n_rows; t++) lc__rmsnorm(y + (size_t)t * n, x + (size_t)t * n, w, n, eps);
-    (void)n_threads;
 }
 /* g = silu(g) * u over n_rows rows of n values */
 static void lc__silu_mul_rows(float *g, const float *u, int n_rows, int n, int n_threads) {
     int t;
 #if defined(_OPENMP)
-#pragma omp parallel for num_threads(n_threads) schedule(static) if (n_threads > 1 && n_rows >= LOLCAT__ROWS_PARALLEL_MIN)
+#pragma omp parallel for num_threads(n_threads) schedule(static) if (LOLCAT__ROWS_IN_PARALLEL(n_threads, n_rows))
+#else
+    (void)n_threads;
 #endif
     for (t = 0; t < n_rows; t++) lc__silu_mul(g + (size_t)t * n, u + (size_t)t * n, n);
-    (void)n_threads;
 }
 /* RoPE on every query and key head of the chunk's T rows (row t's angles in rope_cs) */
 static void lc__rope_rows(const lc_ctx *c, const lc__layer *L, int T, int n_threads) {
@@ -4227,7 +4229,9 @@ static void lc__rope_rows(const lc_ctx *c, const lc__layer *L, int T, int n_thre
     const int qw = L->n_head * L->dk, kw = L->n_head_kv * L->dk;
     int t;
 #if defined(_OPENMP)
-#pragma omp parallel for num_threads(n_threads) schedule(static) if (n_threads > 1 && T >= LOLCAT__ROWS_PARALLEL_MIN)
+#pragma omp parallel for num_threads(n_threads) schedule(static) if (LOLCAT__ROWS_IN_PARALLEL(n_threads, T))
+#else
+    (void)n_threads;
 #endif
     for (t = 0; t < T; t++) {
         const float *cs = c->rope_cs + (size_t)t * m->n_rot;
@@ -4235,7 +4239,6 @@ static void lc__rope_rows(const lc_ctx *c, const lc__layer *L, int T, int n_thre
         for (h = 0; h < L->n_head; h++) lc__rope(c->q + (size_t)t * qw + (size_t)h * L->dk, cs, m->n_rot);
         for (h = 0; h < L->n_head_kv; h++) lc__rope(c->k + (size_t)t * kw + (size_t)h * L->dk, cs, m->n_rot);
     }
-    (void)n_threads;
 }
 
 static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc__call *call, int last_chunk, float *logits_rows) {
