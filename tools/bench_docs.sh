@@ -2,7 +2,8 @@
 # The lolcat.h runs behind docs/performance.md: every table there comes from the CSV files
 # this writes (build/perf/*.csv). Other engines (llama.cpp, llama2.c) are not built or run
 # here; docs/performance.md gives their exact commands.
-# usage: tools/bench_docs.sh [threads]     (default 2; runs take about an hour on 2 cores)
+# usage: tools/bench_docs.sh [threads]     (default 2; 14 minutes on the Zen 5 machine,
+#                                           about an hour on the busier Zen 3)
 set -e
 cd "$(dirname "$0")/.."
 T=${1:-2}
