@@ -4224,7 +4224,7 @@ static void lc__silu_mul_rows(float *g, const float *u, int n_rows, int n, int n
     for (t = 0; t < n_rows; t++) lc__silu_mul(g + (size_t)t * n, u + (size_t)t * n, n);
 }
 /* RoPE on every query and key head of the chunk's T rows (row t's angles in rope_cs) */
-static void lc__rope_rows(const lc_ctx *c, const lc__layer *L, int T, int n_threads) {
+static void lc__rope_rows(lc_ctx *c, const lc__layer *L, int T, int n_threads) {   /* writes c->q, c->k */
     const lc_model *m = c->model;
     const int qw = L->n_head * L->dk, kw = L->n_head_kv * L->dk;
     int t;

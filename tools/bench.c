@@ -862,7 +862,7 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
             for (step = 0; step < o->n_positions; step++) {
                 /* odd rounds take the positions backwards: a machine that slows down (or
                    speeds up) during a run then weighs on every position alike */
-                const int p = o->positions[i = round & 1 ? o->n_positions - 1 - step : step];
+                const int at = round & 1 ? o->n_positions - 1 - step : step, p = o->positions[at];
                 double t0;
                 int32_t tk = toks[p % n_tok_max];
                 lc_ctx_reset(c);
@@ -881,12 +881,12 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
                     for (k = 0; k < o->decode_tokens; k++) { tk = toks[(p + k) % n_tok_max]; lc_eval(c, &tk, 1); }
                     dt = (bench_now() - t0) / o->decode_tokens;
                     after = bench_probe_near(o->n_threads);
-                    best_dt[i] = LOLCAT__MIN(best_dt[i], dt);
-                    frac[i][round] = matmul_bytes / dt / 1e9 / LOLCAT__MAX(LOLCAT__MAX(probe, after), 1e-9);
-                    frac_all[i][round] = (matmul_bytes + attn_bytes[i]) / dt / 1e9 / LOLCAT__MAX(LOLCAT__MAX(probe, after), 1e-9);
+                    best_dt[at] = LOLCAT__MIN(best_dt[at], dt);
+                    frac[at][round] = matmul_bytes / dt / 1e9 / LOLCAT__MAX(LOLCAT__MAX(probe, after), 1e-9);
+                    frac_all[at][round] = (matmul_bytes + attn_bytes[at]) / dt / 1e9 / LOLCAT__MAX(LOLCAT__MAX(probe, after), 1e-9);
                     probe = after;
                 }
-                state_bytes[i] = lc_ctx_state_memory(c);
+                state_bytes[at] = lc_ctx_state_memory(c);
             }
         if (rounds > 1 && o->n_positions) printf("  decode: best of %d alternating rounds of %d tokens per position\n", rounds, o->decode_tokens);
         for (i = 0; i < o->n_positions; i++) {
