@@ -423,6 +423,40 @@ static double bench_pack_pass(const float *w, int rows, int K, int nt, int reps)
 }
 #endif
 
+/* --jitter-probe: how much of each thread's time the machine takes away (interrupts, a
+   hypervisor, neighbours), with one thread busy and then with all of them. Each thread reads
+   the clock in a loop for `seconds`; any gap over 10 us between two reads is time it did not
+   run. Prefill's thread scaling and FMA fractions cannot beat what is left. */
+static void bench_jitter_probe(int nt, double seconds) {
+    int team;
+    printf("jitter probe: %.1f s per thread, gaps over 10 us between clock reads\n", seconds);
+    for (team = 1; team <= nt; team = team < nt ? nt : nt + 1) {
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(team)
+#endif
+        {
+            double t0 = bench_now(), last = t0, lost = 0.0, longest = 0.0;
+            long gaps = 0, long_gaps = 0;
+            while (last - t0 < seconds) {
+                const double t = bench_now(), gap = t - last;
+                if (gap > 10e-6) {
+                    lost += gap;
+                    gaps++;
+                    if (gap > 1e-3) long_gaps++;
+                    longest = LOLCAT__MAX(longest, gap);
+                }
+                last = t;
+            }
+#if defined(_OPENMP)
+#pragma omp critical(bench_jitter_print)
+#endif
+            printf("  %d busy, thread %d: lost %5.2f%% in %ld gaps (%.0f/s, mean %.1f us), %ld over 1 ms, longest %.2f ms\n", team,
+                   LOLCAT__THREAD_ID(), 100.0 * lost / (last - t0), gaps, gaps / (last - t0), gaps ? 1e6 * lost / gaps : 0.0, long_gaps,
+                   1e3 * longest);
+        }
+    }
+}
+
 /* --kernel-probe: how fast the q8_0 decode kernel reads memory in two row orders, and prefill's
    F32 weight packing reads it, next to the machine's best read pattern. */
 static void bench_kernel_probe(int nt) {
@@ -1002,7 +1036,8 @@ static void bench_usage(void) {
            "  --real-prefill      reach decode positions by real prefill (slow)\n"
            "  --csv FILE          append results as CSV\n"
            "  --summary           print the make-bench summary line (needs f32 and q8_0 of one shape)\n"
-           "  --kernel-probe      time the q8_0 decode kernel and F32 prefill packing against the best read pattern and exit\n");
+           "  --kernel-probe      time the q8_0 decode kernel and F32 prefill packing against the best read pattern and exit\n"
+           "  --jitter-probe S    per thread, the share of S seconds the machine takes away, 1 thread busy then all; exit\n");
 }
 
 int main(int argc, char **argv) {
@@ -1010,6 +1045,7 @@ int main(int argc, char **argv) {
     const char *shapes = "tinyllama-1.1B", *types = "q8_0", *attns = "hybrid", *model_path = NULL, *export_path = NULL, *csv_path = NULL;
     const char *l2c_path = NULL;
     int summary = 0, kernel_probe = 0, no_mmap = 0, i;
+    double jitter_seconds = 0.0;
     double worst_gbps = 1e30, worst_frac = 1e30, worst_short = 1e30, worst_short_all = 1e30, worst_long = 0, worst_gflops = 1e30, worst_scaling = 1e30;
     char list[256], *tok, *save1;
     memset(&o, 0, sizeof o);
@@ -1043,11 +1079,16 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--no-mmap")) no_mmap = 1;
         else if (!strcmp(a, "--summary")) summary = 1;
         else if (!strcmp(a, "--kernel-probe")) kernel_probe = 1;
+        else if (BENCH_ARG("--jitter-probe")) {
+            jitter_seconds = atof(v);
+            if (!(jitter_seconds > 0.0 && jitter_seconds <= 600.0)) { fprintf(stderr, "--jitter-probe takes seconds in (0, 600]\n"); return 2; }
+        }
         else { fprintf(stderr, "unknown or incomplete option '%s' (-h lists them)\n", a); return 2; }
 #undef BENCH_ARG
     }
     if (o.n_threads < 1) o.n_threads = 1;
     if (kernel_probe) { bench_kernel_probe(o.n_threads); return 0; }
+    if (jitter_seconds > 0.0) { bench_jitter_probe(o.n_threads, jitter_seconds); return 0; }
     if (l2c_path) {   /* llama2.c checkpoints of the f32 softmax model of one shape */
         bench_model bm;
         const bench_shape *sh = NULL;
