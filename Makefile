@@ -75,11 +75,12 @@ test: all fixtures $(LLAMA3_VOCAB)
 	$(MAKE) --no-print-directory test-tools test-linearize test-lolcats
 	tests/chat_tmux.sh
 
-# Converters and quantizer, end to end through the built programs (Python + the C tools).
+# Converters, quantizer and bench, end to end through the built programs (Python + the C tools).
 test-tools: all | pydeps
 	$(PY) tests/test_convert.py $(B)
 	$(PY) tests/test_llama2c.py $(B)
 	$(PY) tests/test_quantize.py $(B)
+	$(PY) tests/test_bench.py $(B)
 
 # ---- LoLCATs pipeline: tools/linearize.py and the shipped model -------------------------
 TEACHER := $(SHARED)/models/stories260K/stories260K.gguf

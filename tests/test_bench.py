@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+"""build/lolcat-bench tests (run by `make test`).
+
+The bench measures; these tests check that what it prints is consistent, not how fast the
+machine is: the jitter probe's lines add up (every gap it counts is over 10 us, none is
+longer than the longest, no thread loses more than all of its time), bad arguments are
+refused with exit code 2, and a short run on a synthetic 110M model writes a CSV whose
+rows carry positive speeds, and a LoLCATs state that stops growing once the window is
+full.
+
+usage: tests/test_bench.py [BUILD_DIR]
+"""
+
+import csv
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+BENCH = os.path.join(BUILD, "lolcat-bench")
+failures = 0
+checks = 0
+
+
+def check(cond, what):
+    global failures, checks
+    checks += 1
+    if not cond:
+        failures += 1
+        print("FAIL:", what)
+
+
+def run(*args, timeout=600):
+    p = subprocess.run([BENCH, *args], capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+JITTER = re.compile(r"^  (\d+) busy, thread (\d+): lost +([0-9.]+)% in (\d+) gaps \(([0-9.]+)/s, mean ([0-9.]+) us\), "
+                    r"(\d+) over 1 ms, longest ([0-9.]+) ms$")
+
+
+def test_jitter_probe():
+    rc, out, err = run("-t", "2", "--jitter-probe", "0.3")
+    check(rc == 0, "--jitter-probe 0.3 exits 0 (rc %d, %s)" % (rc, err.strip()))
+    lines = [m for m in (JITTER.match(l) for l in out.splitlines()) if m]
+    teams = sorted({int(m.group(1)) for m in lines})
+    check(teams and teams[0] == 1, "a line for 1 busy thread first: %r" % out)
+    check(len(teams) == 2 and teams[1] == 2, "then lines for 2 busy threads: %r" % out)
+    for m in lines:
+        team, thread, lost, gaps, per_s, mean_us, long_gaps, longest_ms = (
+            int(m.group(1)), int(m.group(2)), float(m.group(3)), int(m.group(4)), float(m.group(5)),
+            float(m.group(6)), int(m.group(7)), float(m.group(8)))
+        what = "team %d thread %d: " % (team, thread)
+        check(0 <= thread < team, what + "thread id within the team")
+        check(0.0 <= lost < 100.0, what + "lost share %.2f%% in [0, 100)" % lost)
+        check(long_gaps <= gaps, what + "gaps over 1 ms are among the gaps")
+        check(abs(per_s - gaps / 0.3) <= 0.02 * gaps / 0.3 + 1, what + "gaps per second match the count over 0.3 s")
+        if gaps:
+            check(mean_us >= 10.0, what + "a counted gap is over 10 us, mean %.1f" % mean_us)
+            check(longest_ms * 1000.0 + 0.01 >= mean_us, what + "the longest gap is at least the mean")
+            check((long_gaps > 0) == (longest_ms > 1.0), what + "a gap over 1 ms iff the longest is over 1 ms")
+            # lost time = gaps x mean, as a share of about 0.3 s
+            check(abs(gaps * mean_us * 1e-6 / 0.3 * 100.0 - lost) <= 0.05 * lost + 0.05, what + "lost = gaps x mean")
+        else:
+            check(lost == 0.0 and long_gaps == 0, what + "no gaps, nothing lost")
+
+
+def test_bad_arguments():
+    for args in (["--jitter-probe", "0"], ["--jitter-probe", "-1"], ["--jitter-probe", "601"],
+                 ["--jitter-probe", "nan"], ["--jitter-probe"], ["--no-such-option"]):
+        rc, out, err = run(*args, timeout=60)
+        check(rc == 2 and err.strip(), "%s: exit code 2 with a message (rc %d, %r)" % (" ".join(args), rc, err))
+
+
+def test_short_run_csv():
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "bench.csv")
+        rc, out, err = run("-t", "2", "--shape", "stories110M", "--type", "q8_0", "--attn", "hybrid",
+                           "--positions", "0,200,400", "--prefill", "24", "--decode-tokens", "2", "--one-token", "4",
+                           "--csv", path)
+        check(rc == 0, "short bench run exits 0 (rc %d, %s)" % (rc, err.strip()[-300:]))
+        if rc != 0:
+            return
+        with open(path) as f:
+            rows = list(csv.DictReader(f))
+        kinds = {r["kind"] for r in rows}
+        check({"machine", "decode", "prefill", "prefill_token_by_token"} <= kinds, "CSV kinds: %s" % sorted(kinds))
+        machine = [r for r in rows if r["kind"] == "machine"]
+        check(machine and float(machine[0]["weight_gbps"]) > 0 and float(machine[0]["gflops"]) > 0,
+              "the machine row has a bandwidth and an FMA peak")
+        decode = {int(r["n"]): r for r in rows if r["kind"] == "decode"}
+        check(sorted(decode) == [0, 200, 400], "decode rows at positions 0, 200 and 400: %s" % sorted(decode))
+        for n, r in decode.items():
+            check(float(r["tok_per_s"]) > 0 and float(r["weight_gbps"]) > 0, "decode at %d: positive speed" % n)
+            check(abs(float(r["ms_per_tok"]) * float(r["tok_per_s"]) - 1000.0) < 1.0, "decode at %d: ms x tok/s = 1000" % n)
+            check(float(r["state_bytes"]) > 0, "decode at %d: a LoLCATs model holds a state" % n)
+        check(len(decode) == 3 and decode[200]["state_bytes"] == decode[400]["state_bytes"],
+              "past the window (64), the state does not grow with the position")
+        pre = [r for r in rows if r["kind"] == "prefill"]
+        check(len(pre) == 2 and {r["threads"] for r in pre} == {"1", "2"}, "prefill rows for 2 threads and for 1")
+        for r in pre:
+            check(float(r["tok_per_s"]) > 0, "prefill on %s threads: positive speed" % r["threads"])
+        check("decode  pos    400" in out and "prefill     24 tok" in out, "the printed table has the same rows")
+
+
+if __name__ == "__main__":
+    if not os.path.exists(BENCH):
+        print("FAIL: %s not built" % BENCH)
+        sys.exit(1)
+    test_jitter_probe()
+    test_bad_arguments()
+    test_short_run_csv()
+    print("test_bench: %d checks, %d failed" % (checks, failures))
+    sys.exit(1 if failures else 0)
