@@ -428,9 +428,11 @@ static double bench_pack_pass(const float *w, int rows, int K, int nt, int reps)
    the clock in a loop for `seconds`; any gap over 10 us between two reads is time it did not
    run. Prefill's thread scaling and FMA fractions cannot beat what is left. */
 static void bench_jitter_probe(int nt, double seconds) {
-    int team;
+    const int teams[2] = {1, nt};
+    int k;
     printf("jitter probe: %.1f s per thread, gaps over 10 us between clock reads\n", seconds);
-    for (team = 1; team <= nt; team = team < nt ? nt : nt + 1) {
+    for (k = 0; k < (nt > 1 ? 2 : 1); k++) {
+        const int team = teams[k];
 #if defined(_OPENMP)
 #pragma omp parallel num_threads(team)
 #endif
