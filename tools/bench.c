@@ -426,7 +426,8 @@ static double bench_pack_pass(const float *w, int rows, int K, int nt, int reps)
 /* --jitter-probe: how much of each thread's time the machine takes away (interrupts, a
    hypervisor, neighbours), with one thread busy and then with all of them. Each thread reads
    the clock in a loop for `seconds`; any gap over 10 us between two reads is time it did not
-   run. Prefill's thread scaling and FMA fractions cannot beat what is left. */
+   run. Prefill's thread scaling cannot beat what is left (the FMA probe runs under the same
+   losses, so the FMA fractions already count them). */
 static void bench_jitter_probe(int nt, double seconds) {
     const int teams[2] = {1, nt};
     int k;
