@@ -3,7 +3,8 @@
 
 The bench measures; these tests check that what it prints is consistent, not how fast the
 machine is: the jitter probe's lines add up (every gap it counts is over 10 us, the mean
-gap is no longer than the longest, no thread loses more than all of its time), bad arguments are
+gap is no longer than the longest, no thread loses more than all of its time; with 2 threads a
+cache-line round trip between them takes some time), bad arguments are
 refused with exit code 2, and a short run on a synthetic 110M model writes a CSV whose
 rows carry positive speeds, and a LoLCATs state that stops growing once the window is
 full.
@@ -71,6 +72,26 @@ def test_jitter_probe():
             check(lost == 0.0 and long_gaps == 0, what + "no gaps, nothing lost")
 
 
+ROUND_TRIP = re.compile(r"^  cache-line round trip, thread 0 -> 1 -> 0: best (\d+) ns, median (\d+) ns \(7 batches of up to 20000\)$")
+
+
+def test_round_trip():
+    # 2 threads: one line after the jitter lines; a round trip takes time (a race on the batch
+    # counter once printed 0 ns), the best batch is no slower than the median
+    rc, out, err = run("-t", "2", "--jitter-probe", "0.1")
+    check(rc == 0, "--jitter-probe 0.1 exits 0 (rc %d, %s)" % (rc, err.strip()))
+    lines = out.splitlines()
+    trips = [m for m in (ROUND_TRIP.match(l) for l in lines) if m]
+    check(len(trips) == 1 and lines and ROUND_TRIP.match(lines[-1]), "one round-trip line, the last: %r" % out)
+    if trips:
+        best, median = int(trips[0].group(1)), int(trips[0].group(2))
+        check(5 <= best <= median, "round trip: 5 ns <= best %d <= median %d" % (best, median))
+        check(median < 100000000, "round trip: median %d ns under 0.1 s (a batch is cut short after 0.1 s)" % median)
+    # 1 thread: nothing to bounce a line with
+    rc, out, err = run("-t", "1", "--jitter-probe", "0.1")
+    check(rc == 0 and "round trip" not in out, "-t 1: no round-trip line (rc %d): %r" % (rc, out))
+
+
 def test_bad_arguments():
     for args in (["--jitter-probe", "0"], ["--jitter-probe", "-1"], ["--jitter-probe", "601"],
                  ["--jitter-probe", "nan"], ["--jitter-probe"], ["--no-such-option"]):
@@ -114,6 +135,7 @@ if __name__ == "__main__":
         print("FAIL: %s not built" % BENCH)
         sys.exit(1)
     test_jitter_probe()
+    test_round_trip()
     test_bad_arguments()
     test_short_run_csv()
     print("test_bench: %d checks, %d failed" % (checks, failures))

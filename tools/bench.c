@@ -423,6 +423,62 @@ static double bench_pack_pass(const float *w, int rows, int K, int nt, int reps)
 }
 #endif
 
+/* The time for a cache line to go from thread 0 to thread 1 and back: each waits for the
+   other's count, then writes the next. About 50-100 ns between cores that share an L3; several
+   hundred when the two threads sit on different dies (their L3s apart) or the host gets in
+   the way. Batches of up to `trips`, each cut short after 0.1 s (two threads on one core would
+   take a time slice per trip; thread 0 then writes -1, which ends thread 1's batch too).
+   Returns the best and median batch means in ns. */
+#if defined(_OPENMP)
+static volatile int bench_pingpong_flag;
+static void bench_pingpong(int batches, long trips, double *best_ns, double *median_ns) {
+    double per[16];
+    int i, j;
+    bench_pingpong_flag = 0;
+#pragma omp parallel num_threads(2)
+    {
+        const int me = LOLCAT__THREAD_ID();
+        long n = 0, k;
+        int b, seen;
+        for (b = 0; b < batches; b++) {
+            double t0;
+#pragma omp barrier
+            t0 = bench_now();
+            if (me == 0) {
+                for (k = 0; k < trips; k++, n++) {
+                    if (k % 64 == 0 && bench_now() - t0 > 0.1) {
+#pragma omp atomic write seq_cst
+                        bench_pingpong_flag = -1;
+                        break;
+                    }
+#pragma omp atomic write seq_cst
+                    bench_pingpong_flag = (int)(2 * n + 1);
+                    do {
+#pragma omp atomic read seq_cst
+                        seen = bench_pingpong_flag;
+                    } while (seen != (int)(2 * n + 2));
+                }
+                per[b] = (bench_now() - t0) / (double)LOLCAT__MAX(k, 1) * 1e9;
+            } else {
+                for (k = 0; k < trips; k++, n++) {
+                    do {
+#pragma omp atomic read seq_cst
+                        seen = bench_pingpong_flag;
+                    } while (seen != (int)(2 * n + 1) && seen != -1);
+                    if (seen == -1) break;
+#pragma omp atomic write seq_cst
+                    bench_pingpong_flag = (int)(2 * n + 2);
+                }
+            }
+        }
+    }
+    for (i = 1; i < batches; i++)   /* insertion sort: a handful of values */
+        for (j = i; j > 0 && per[j] < per[j - 1]; j--) { const double t = per[j]; per[j] = per[j - 1]; per[j - 1] = t; }
+    *best_ns = per[0];
+    *median_ns = per[batches / 2];
+}
+#endif
+
 /* --jitter-probe: how much of each thread's time the machine takes away (interrupts, a
    hypervisor, neighbours), with one thread busy and then with all of them. Each thread reads
    the clock in a loop for `seconds`; any gap over 10 us between two reads is time it did not
@@ -458,6 +514,13 @@ static void bench_jitter_probe(int nt, double seconds) {
                    1e3 * longest);
         }
     }
+#if defined(_OPENMP)
+    if (nt > 1) {
+        double best, median;
+        bench_pingpong(7, 20000, &best, &median);
+        printf("  cache-line round trip, thread 0 -> 1 -> 0: best %.0f ns, median %.0f ns (7 batches of up to 20000)\n", best, median);
+    }
+#endif
 }
 
 /* --kernel-probe: how fast the q8_0 decode kernel reads memory in two row orders, and prefill's
