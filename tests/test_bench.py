@@ -4,7 +4,8 @@
 The bench measures; these tests check that what it prints is consistent, not how fast the
 machine is: the jitter probe's lines add up (every gap it counts is over 10 us, the mean
 gap is no longer than the longest, no thread loses more than all of its time; with 2 threads a
-cache-line round trip between them takes some time), bad arguments are
+cache-line round trip between them takes some time, and ends even with both threads on one
+CPU), bad arguments are
 refused with exit code 2, and a short run on a synthetic 110M model writes a CSV whose
 rows carry positive speeds, and a LoLCATs state that stops growing once the window is
 full.
@@ -15,6 +16,7 @@ usage: tests/test_bench.py [BUILD_DIR]
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,6 +92,22 @@ def test_round_trip():
     # 1 thread: nothing to bounce a line with
     rc, out, err = run("-t", "1", "--jitter-probe", "0.1")
     check(rc == 0 and "round trip" not in out, "-t 1: no round-trip line (rc %d): %r" % (rc, out))
+    # both threads on one CPU: every trip waits for a time slice, so each batch is cut short
+    # after 0.1 s, and the run must still end (a stale stop signal once could hang it)
+    if not shutil.which("taskset"):
+        print("skip: taskset not found, the one-CPU round trip is not run")
+        return
+    try:
+        p = subprocess.run(["taskset", "-c", "0", BENCH, "-t", "2", "--jitter-probe", "0.05"],
+                           capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        check(False, "one CPU: the round trip ends within 120 s")
+        return
+    m = ROUND_TRIP.match(p.stdout.splitlines()[-1]) if p.stdout.strip() else None
+    check(p.returncode == 0 and m, "one CPU: exits 0 with the round-trip line (rc %d): %r" % (p.returncode, p.stdout))
+    if m:
+        best, median = int(m.group(1)), int(m.group(2))
+        check(5 <= best <= median < 1000000000, "one CPU: 5 ns <= best %d <= median %d < 1 s" % (best, median))
 
 
 def test_bad_arguments():

@@ -424,11 +424,12 @@ static double bench_pack_pass(const float *w, int rows, int K, int nt, int reps)
 #endif
 
 /* The time for a cache line to go from thread 0 to thread 1 and back: each waits for the
-   other's count, then writes the next. About 50-100 ns between cores that share an L3; several
+   other's count, then writes the next. About 100 ns between cores that share an L3; several
    hundred when the two threads sit on different dies (their L3s apart) or the host gets in
-   the way. Batches of up to `trips`, each cut short after 0.1 s (two threads on one core would
-   take a time slice per trip; thread 0 then writes -1, which ends thread 1's batch too).
-   Returns the best and median batch means in ns. */
+   the way. Batches of up to `trips`, each cut short after 0.1 s (two threads on one core take
+   a time slice per trip; thread 0 then writes -(batch + 1), which ends thread 1's batch too,
+   and which thread 1 cannot mistake for the next batch's stop). Returns the best and median
+   batch means in ns. */
 #if defined(_OPENMP)
 static volatile int bench_pingpong_flag;
 static void bench_pingpong(int batches, long trips, double *best_ns, double *median_ns) {
@@ -448,7 +449,7 @@ static void bench_pingpong(int batches, long trips, double *best_ns, double *med
                 for (k = 0; k < trips; k++, n++) {
                     if (k % 64 == 0 && bench_now() - t0 > 0.1) {
 #pragma omp atomic write seq_cst
-                        bench_pingpong_flag = -1;
+                        bench_pingpong_flag = -(b + 1);
                         break;
                     }
 #pragma omp atomic write seq_cst
@@ -464,8 +465,8 @@ static void bench_pingpong(int batches, long trips, double *best_ns, double *med
                     do {
 #pragma omp atomic read seq_cst
                         seen = bench_pingpong_flag;
-                    } while (seen != (int)(2 * n + 1) && seen != -1);
-                    if (seen == -1) break;
+                    } while (seen != (int)(2 * n + 1) && seen != -(b + 1));
+                    if (seen == -(b + 1)) break;
 #pragma omp atomic write seq_cst
                     bench_pingpong_flag = (int)(2 * n + 2);
                 }
