@@ -1104,7 +1104,8 @@ static void bench_usage(void) {
            "  --csv FILE          append results as CSV\n"
            "  --summary           print the make-bench summary line (needs f32 and q8_0 of one shape)\n"
            "  --kernel-probe      time the q8_0 decode kernel and F32 prefill packing against the best read pattern and exit\n"
-           "  --jitter-probe S    per thread, the share of S seconds the machine takes away, 1 thread busy then all; exit\n");
+           "  --jitter-probe S    per thread, the share of S seconds the machine takes away, 1 thread busy then all;\n"
+           "                      then a cache line's round trip between threads 0 and 1 (2+ threads); exit\n");
 }
 
 int main(int argc, char **argv) {
