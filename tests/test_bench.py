@@ -77,16 +77,21 @@ def test_jitter_probe():
 ROUND_TRIP = re.compile(r"^  cache-line round trip, thread 0 -> 1 -> 0: best (\d+) ns, median (\d+) ns \(7 batches of up to 20000\)$")
 
 
+def last_round_trip(out):
+    """(best, median) from the round-trip line if it is the output's last line, else None"""
+    m = ROUND_TRIP.match(out.splitlines()[-1]) if out.strip() else None
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
 def test_round_trip():
     # 2 threads: one line after the jitter lines; a round trip takes time (a race on the batch
     # counter once printed 0 ns), the best batch is no slower than the median
     rc, out, err = run("-t", "2", "--jitter-probe", "0.1")
     check(rc == 0, "--jitter-probe 0.1 exits 0 (rc %d, %s)" % (rc, err.strip()))
-    lines = out.splitlines()
-    trips = [m for m in (ROUND_TRIP.match(l) for l in lines) if m]
-    check(len(trips) == 1 and lines and ROUND_TRIP.match(lines[-1]), "one round-trip line, the last: %r" % out)
-    if trips:
-        best, median = int(trips[0].group(1)), int(trips[0].group(2))
+    trip = last_round_trip(out)
+    check(sum(1 for l in out.splitlines() if ROUND_TRIP.match(l)) == 1 and trip, "one round-trip line, the last: %r" % out)
+    if trip:
+        best, median = trip
         check(5 <= best <= median, "round trip: 5 ns <= best %d <= median %d" % (best, median))
         check(median < 100000000, "round trip: median %d ns under 0.1 s (a batch is cut short after 0.1 s)" % median)
     # 1 thread: nothing to bounce a line with
@@ -103,10 +108,10 @@ def test_round_trip():
     except subprocess.TimeoutExpired:
         check(False, "one CPU: the round trip ends within 120 s")
         return
-    m = ROUND_TRIP.match(p.stdout.splitlines()[-1]) if p.stdout.strip() else None
-    check(p.returncode == 0 and m, "one CPU: exits 0 with the round-trip line (rc %d): %r" % (p.returncode, p.stdout))
-    if m:
-        best, median = int(m.group(1)), int(m.group(2))
+    trip = last_round_trip(p.stdout)
+    check(p.returncode == 0 and trip, "one CPU: exits 0 with the round-trip line (rc %d): %r" % (p.returncode, p.stdout))
+    if trip:
+        best, median = trip
         check(5 <= best <= median < 1000000000, "one CPU: 5 ns <= best %d <= median %d < 1 s" % (best, median))
 
 

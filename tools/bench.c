@@ -423,18 +423,26 @@ static double bench_pack_pass(const float *w, int rows, int K, int nt, int reps)
 }
 #endif
 
+static int bench_cmp_double(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* The time for a cache line to go from thread 0 to thread 1 and back: each waits for the
    other's count, then writes the next. About 100 ns between cores that share an L3; several
    hundred when the two threads sit on different dies (their L3s apart) or the host gets in
-   the way. Batches of up to `trips`, each cut short after 0.1 s (two threads on one core take
-   a time slice per trip; thread 0 then writes -(batch + 1), which ends thread 1's batch too,
-   and which thread 1 cannot mistake for the next batch's stop). Returns the best and median
-   batch means in ns. */
+   the way. Batches of up to BENCH_PINGPONG_TRIPS, each cut short after 0.1 s (two threads on
+   one core take a time slice per trip; thread 0 then writes -(batch + 1), which ends thread
+   1's batch too, and which thread 1 cannot mistake for the next batch's stop). Returns the
+   best and median batch means in ns. */
 #if defined(_OPENMP)
+#define BENCH_PINGPONG_BATCHES 7
+#define BENCH_PINGPONG_TRIPS 20000L
 static volatile int bench_pingpong_flag;
-static void bench_pingpong(int batches, long trips, double *best_ns, double *median_ns) {
-    double per[16];
-    int i, j;
+static void bench_pingpong(double *best_ns, double *median_ns) {
+    const int batches = BENCH_PINGPONG_BATCHES;
+    const long trips = BENCH_PINGPONG_TRIPS;
+    double per[BENCH_PINGPONG_BATCHES];
     bench_pingpong_flag = 0;
 #pragma omp parallel num_threads(2)
     {
@@ -473,8 +481,7 @@ static void bench_pingpong(int batches, long trips, double *best_ns, double *med
             }
         }
     }
-    for (i = 1; i < batches; i++)   /* insertion sort: a handful of values */
-        for (j = i; j > 0 && per[j] < per[j - 1]; j--) { const double t = per[j]; per[j] = per[j - 1]; per[j - 1] = t; }
+    qsort(per, (size_t)batches, sizeof(double), bench_cmp_double);
     *best_ns = per[0];
     *median_ns = per[batches / 2];
 }
@@ -518,8 +525,9 @@ static void bench_jitter_probe(int nt, double seconds) {
 #if defined(_OPENMP)
     if (nt > 1) {
         double best, median;
-        bench_pingpong(7, 20000, &best, &median);
-        printf("  cache-line round trip, thread 0 -> 1 -> 0: best %.0f ns, median %.0f ns (7 batches of up to 20000)\n", best, median);
+        bench_pingpong(&best, &median);
+        printf("  cache-line round trip, thread 0 -> 1 -> 0: best %.0f ns, median %.0f ns (%d batches of up to %ld)\n", best, median,
+               BENCH_PINGPONG_BATCHES, BENCH_PINGPONG_TRIPS);
     }
 #endif
 }
@@ -916,11 +924,6 @@ static void bench_advance(lc_ctx *c, int64_t p) {
 }
 
 typedef struct bench_result { double decode0, decode_short, decode_long, prefill, prefill_1t, onetok, gbps0, frac0, frac_short, frac_short_all; int have_long, have_short; } bench_result;
-
-static int bench_cmp_double(const void *a, const void *b) {
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void bench_model_run(const lc_model *m, const char *label, const char *type, const char *attn, uint64_t matmul_bytes,
                             double layer_params, double output_params, const bench_opts *o, bench_result *res) {
