@@ -8,7 +8,7 @@ cache-line round trip between them takes some time, and ends even with both thre
 CPU), bad arguments are
 refused with exit code 2, and a short run on a synthetic 110M model writes a CSV whose
 rows carry positive speeds, and a LoLCATs state that stops growing once the window is
-full.
+full; beside the 1-thread prefill, 2 prompts of 1 thread at once count their tokens once.
 
 usage: tests/test_bench.py [BUILD_DIR]
 """
@@ -151,6 +151,24 @@ def test_short_run_csv():
         for r in pre:
             check(float(r["tok_per_s"]) > 0, "prefill on %s threads: positive speed" % r["threads"])
         check("decode  pos    400" in out and "prefill     24 tok" in out, "the printed table has the same rows")
+        # beside the 1-thread prefill, 2 prompts of 1 thread each at once: the machine's own scaling
+        apart = [r for r in rows if r["kind"] == "prefill_apart"]
+        one = [r for r in pre if r["threads"] == "1"]
+        check(len(apart) == 1 and apart[0]["threads"] == "2" and apart[0]["n"] == "24",
+              "one prefill_apart row, for 2 prompts of 24 tokens: %s" % [(r["threads"], r["n"]) for r in apart])
+        if apart and one:
+            ratio = float(apart[0]["tok_per_s"]) / float(one[0]["tok_per_s"])
+            # tokens counted once: 2 threads cannot give 3x one (a double count would read about 3.6x)
+            check(0 < ratio < 3, "2 prompts at once against 1 thread: %.2fx, in (0, 3)" % ratio)
+        line = re.search(r"prefill +24 tok, 2 prompts of 1 thread at once: +([0-9.]+) tok/s in all +\(([0-9.]+)x one thread", out)
+        check(line and apart and abs(float(line.group(1)) - float(apart[0]["tok_per_s"])) < 0.01,
+              "the printed line carries the CSV's speed")
+    # one thread, or --no-single-thread: no 1-thread prefill to stand beside, so no prompts at once
+    for args in (["-t", "1"], ["-t", "2", "--no-single-thread"]):
+        rc, out, err = run(*args, "--shape", "stories110M", "--type", "q8_0", "--attn", "hybrid", "--positions", "none",
+                           "--prefill", "8", "--one-token", "0")
+        check(rc == 0 and "prefill      8 tok" in out and "at once" not in out,
+              "%s: a prefill, and no prompts at once (rc %d)" % (" ".join(args), rc))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@
        bytes attention moves besides the weights (softmax cache; LoLCATs state and feature
        maps, bench_attn_bytes), which the weights-only roofline leaves out,
      prefill tok/s and GFLOP/s for given prompt lengths, the same prompt fed token by token,
-     prefill with one thread, and the bytes of state a sequence holds.
+     prefill with one thread, as many 1-thread prompts at once as there are threads (how far
+     the machine lets independent work scale, beside the thread scaling of one prompt), and
+     the bytes of state a sequence holds.
 
    Reaching a context position: a real prefill of 128 tokens, then
      hybrid/linear layers: the sequence is moved forward to position p (p - 128 a multiple of
@@ -43,6 +45,7 @@ static const bench_shape bench_shapes[] = {
 #define BENCH_WINDOW 64
 #define BENCH_FDIM 64
 #define BENCH_PREFIX 128   /* real tokens behind every decode position */
+#define BENCH_MAX_APART 16 /* at most this many 1-thread prompts at once (bench_prefill_apart) */
 
 static double bench_now(void) {
     struct timespec ts;
@@ -923,7 +926,32 @@ static void bench_advance(lc_ctx *c, int64_t p) {
     c->n_past = p;
 }
 
-typedef struct bench_result { double decode0, decode_short, decode_long, prefill, prefill_1t, onetok, gbps0, frac0, frac_short, frac_short_all; int have_long, have_short; } bench_result;
+typedef struct bench_result { double decode0, decode_short, decode_long, prefill, prefill_1t, prefill_apart, onetok, gbps0, frac0, frac_short, frac_short_all; int have_long, have_short; } bench_result;
+
+/* n 1-thread prompts of L tokens at once, one per context and OpenMP thread: the time from
+   a common start (after a barrier, so a thread the host wakes late is not counted) to the
+   last one's end. Work that shares nothing but the model and the machine: how far the
+   machine itself lets n threads go, beside which to read the thread scaling of one prompt. */
+static double bench_prefill_apart(lc_ctx *const *cs, int n, const int32_t *toks, int L) {
+    double end[BENCH_MAX_APART], start = 0.0, last = 0.0;
+    int i;
+    for (i = 0; i < n; i++) { lc_ctx_reset(cs[i]); end[i] = 0.0; }
+#if defined(_OPENMP)
+#pragma omp parallel num_threads(n)
+    {
+        const int ith = omp_get_thread_num();
+#pragma omp barrier
+        if (ith == 0) start = bench_now();
+#pragma omp barrier
+        lc_eval(cs[ith], toks, (size_t)L);
+        end[ith] = bench_now();
+    }
+#else
+    (void)toks; (void)L; (void)end;   /* one thread: nothing runs at once (not called) */
+#endif
+    for (i = 0; i < n; i++) last = LOLCAT__MAX(last, end[i]);
+    return last - start;
+}
 
 static void bench_model_run(const lc_model *m, const char *label, const char *type, const char *attn, uint64_t matmul_bytes,
                             double layer_params, double output_params, const bench_opts *o, bench_result *res) {
@@ -1011,23 +1039,37 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
             if (p == 32768) { res->decode_long = tok_s; res->have_long = 1; }
         }
     }
-    /* prefill. For the first length the ratios' three timings (chunked, one token at a time, one
-       thread) alternate for o->rounds rounds and each keeps its best: a noisy machine then
-       slows all three alike instead of one of them. */
+    /* prefill. For the first length the ratios' four timings (chunked, one token at a time, one
+       thread, n_threads 1-thread prompts at once) alternate for o->rounds rounds and each keeps
+       its best: a noisy machine then slows all four alike instead of one of them. */
     for (i = 0; i < o->n_prefill; i++) {
         const int L = o->prefill_lens[i], rounds = i == 0 ? LOLCAT__MAX(1, o->rounds) : 1;
         const int n1 = LOLCAT__MIN(o->onetok_tokens, L), want_1t = i == 0 && !o->no_single_thread && o->n_threads > 1;
         const double flops = bench_prefill_flops(m, layer_params, output_params, L);
-        double t0, dt, gf, best = 1e30, best_one = 1e30, best_1t = 1e30;
+        double t0, dt, gf, best = 1e30, best_one = 1e30, best_1t = 1e30, best_apart = 1e30;
+        lc_ctx *apart[BENCH_MAX_APART];
         int64_t j;
-        int round, step;
-        /* Odd rounds run the three backwards, so each 2-thread prefill but the first follows a
+        int round, step, n_apart = 0;
+#if defined(_OPENMP)
+        if (want_1t && o->n_threads <= BENCH_MAX_APART) {   /* contexts of their own, sized for this prompt */
+            lc_ctx_params ap = cp;
+            ap.n_threads = 1;
+            ap.n_ctx = I->n_softmax_layers ? L + 64 : 0;
+            for (n_apart = 0; n_apart < o->n_threads; n_apart++)
+                if (lc_ctx_create(m, &ap, &apart[n_apart]) != LOLCAT_OK) break;
+            if (n_apart < o->n_threads) {
+                fprintf(stderr, "%s: no memory for %d prompts at once; skipping them\n", label, o->n_threads);
+                while (n_apart > 0) lc_ctx_destroy(apart[--n_apart]);
+            }
+        }
+#endif
+        /* Odd rounds run the four backwards, so each 2-thread prefill but the first follows a
            2-thread run: right after a 1-thread run this machine started the second thread of
            the first parallel region about 70 ms late, which timed the first order's 2-thread
            rounds 2-4% slow (docs/performance.md). */
         for (round = 0; round < rounds; round++)
-            for (step = 0; step < 3; step++) {
-                const int which = round & 1 ? 2 - step : step;
+            for (step = 0; step < 4; step++) {
+                const int which = round & 1 ? 3 - step : step;
                 lc_ctx_reset(c);
                 if (which == 0) {
                     t0 = bench_now();
@@ -1043,8 +1085,11 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
                     lc_eval(c, toks, (size_t)L);
                     best_1t = LOLCAT__MIN(best_1t, bench_now() - t0);
                     lc_ctx_set_threads(c, o->n_threads);
+                } else if (which == 3 && n_apart > 0) {
+                    best_apart = LOLCAT__MIN(best_apart, bench_prefill_apart(apart, n_apart, toks, L));
                 }
             }
+        while (n_apart > 0) lc_ctx_destroy(apart[--n_apart]);
         dt = best;
         gf = flops / dt / 1e9;
         printf("  prefill %6d tok: %8.2f tok/s  %7.1f GFLOP/s = %5.1f%% of FMA peak%s\n", L, L / dt, gf, 100.0 * gf / o->peak,
@@ -1061,6 +1106,12 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
                 res->prefill_1t = L / best_1t;
                 printf("  prefill %6d tok, 1 thread: %8.2f tok/s  (%d threads are %.2fx faster)\n", L, res->prefill_1t, o->n_threads, res->prefill / res->prefill_1t);
                 bench_csv(o, label, type, attn, 1, "prefill", L, res->prefill_1t, 0, 0, 0, 0, 0, -1, -1);
+            }
+            if (best_apart < 1e29) {
+                res->prefill_apart = (double)o->n_threads * L / best_apart;
+                printf("  prefill %6d tok, %d prompts of 1 thread at once: %8.2f tok/s in all  (%.2fx one thread: the machine's own scaling)\n",
+                       L, o->n_threads, res->prefill_apart, res->prefill_apart / res->prefill_1t);
+                bench_csv(o, label, type, attn, o->n_threads, "prefill_apart", L, res->prefill_apart, 0, 0, 0, 0, 0, -1, -1);
             }
         }
     }
@@ -1098,8 +1149,8 @@ static void bench_usage(void) {
            "  --prefill LIST      prompt lengths (default 512,4096; 0 = none)\n"
            "  --decode-tokens N   timed decode steps per position (default 16)\n"
            "  --one-token N       also feed the first N prompt tokens one at a time (default 64; 0 = off)\n"
-           "  --no-single-thread  skip the 1-thread prefill\n"
-           "  --rounds N          time the decode positions, and the first prefill's three timings, in turn N times\n"
+           "  --no-single-thread  skip the 1-thread prefill (and the 1-thread prompts at once beside it)\n"
+           "  --rounds N          time the decode positions, and the first prefill's four timings, in turn N times\n"
            "                      (odd rounds in reverse order); each keeps its best (default 1; decode at most 64);\n"
            "                      decode also reports the median of its rounds against bandwidth probes taken\n"
            "                      just before and after each round\n"
@@ -1118,6 +1169,7 @@ int main(int argc, char **argv) {
     int summary = 0, kernel_probe = 0, no_mmap = 0, i;
     double jitter_seconds = 0.0;
     double worst_gbps = 1e30, worst_frac = 1e30, worst_short = 1e30, worst_short_all = 1e30, worst_long = 0, worst_gflops = 1e30, worst_scaling = 1e30;
+    char scalings[512] = "";   /* --summary: each model's thread scaling beside the machine's own */
     char list[256], *tok, *save1;
     memset(&o, 0, sizeof o);
     o.n_threads = lc__threads_default();
@@ -1264,7 +1316,13 @@ int main(int argc, char **argv) {
                                               res.prefill / o.prefill_lens[0] / 1e9;
                             worst_gflops = LOLCAT__MIN(worst_gflops, gf);
                         }
-                        if (res.prefill_1t > 0) worst_scaling = LOLCAT__MIN(worst_scaling, res.prefill / res.prefill_1t);
+                        if (res.prefill_1t > 0) {
+                            const size_t used = strlen(scalings);
+                            worst_scaling = LOLCAT__MIN(worst_scaling, res.prefill / res.prefill_1t);
+                            if (res.prefill_apart > 0)
+                                snprintf(scalings + used, sizeof scalings - used, "%s%s %.2f (%.2f)", used ? ", " : "", label,
+                                         res.prefill / res.prefill_1t, res.prefill_apart / res.prefill_1t);
+                        }
                     }
                     lc_model_close(m);
                     free(bm.gguf);
@@ -1281,6 +1339,9 @@ int main(int argc, char **argv) {
             printf("decode at position 256, next to its probes: %.3f of the weights-only roofline, %.3f counting attention bytes too\n",
                    worst_short, worst_short_all);
         if (worst_scaling < 1e29) snprintf(sc, sizeof sc, "%.2f", worst_scaling); else snprintf(sc, sizeof sc, "n/a");
+        if (scalings[0])
+            printf("prefill on %d threads against 1, and (in brackets) %d 1-thread prompts at once against 1: %s\n",
+                   o.n_threads, o.n_threads, scalings);
         printf("decode_roofline_fraction=%.3f long_context_ratio=%.3f prefill_peak_fraction=%.3f thread_scaling=%s\n",
                worst_frac, worst_long, worst_gflops / o.peak, sc);
     }
