@@ -235,6 +235,46 @@ static void t_split_case(const tm_spec *s, const char *label) {
             lc_ctx_destroy(ct[0]);
             lc_ctx_destroy(ct[1]);
         }
+        {   /* chunks of 3 and 4 tokens: on 2 threads each pair of full chunks runs as two lanes
+               (lc__eval_lanes), one chunk per thread, and an odd or short last chunk splits
+               rows; the logits, the states and lc_eval's last logits are those of 1 thread, bit
+               for bit */
+            int nb;
+            for (nb = 3; nb <= 4; nb++) {
+                lc_ctx *ct[2];
+                unsigned char *blob[2];
+                size_t size[2];
+                float last[2][512];
+                int lanes_ran = 0, l;
+                for (trial = 0; trial < 2; trial++) {
+                    lc_ctx *ce;
+                    cp.n_batch = nb;
+                    cp.n_threads = 1 + trial;
+                    lc_ctx_create(m, &cp, &ct[trial]);
+                    CHECK_OK(lc_eval_all_logits(ct[trial], toks, (size_t)n, trial ? got : one));
+                    size[trial] = lc_ctx_state_size(ct[trial]);
+                    blob[trial] = (unsigned char *)malloc(size[trial]);
+                    lc_ctx_state_save(ct[trial], blob[trial], size[trial], NULL);
+                    if (trial && ct[1]->lane && ct[1]->lane_done) {   /* set by the first chunk of the last pair */
+                        for (l = 0; l < lc_model_get_info(m)->n_layer; l++) lanes_ran += ct[1]->lane_done[l];
+                        lanes_ran = lanes_ran == lc_model_get_info(m)->n_layer;
+                    }
+                    lc_ctx_create(m, &cp, &ce);
+                    CHECK_OK(lc_eval(ce, toks, (size_t)n));
+                    memcpy(last[trial], lc_get_logits(ce), (size_t)LOLCAT__MIN(nv, 512) * sizeof(float));
+                    lc_ctx_destroy(ce);
+                }
+                CHECK(lanes_ran == (LOLCAT__LANES && n >= 2 * nb), "%s n=%d n_batch %d: two lanes ran (%d), as they should for %d chunks", label, n, nb,
+                      lanes_ran, (n + nb - 1) / nb);
+                CHECK(memcmp(one, got, (size_t)n * nv * sizeof(float)) == 0, "%s n=%d n_batch %d: two lanes change the logits", label, n, nb);
+                CHECK(size[0] == size[1] && memcmp(blob[0], blob[1], size[0]) == 0, "%s n=%d n_batch %d: two lanes change the state", label, n, nb);
+                CHECK(memcmp(last[0], last[1], (size_t)LOLCAT__MIN(nv, 512) * sizeof(float)) == 0,
+                      "%s n=%d n_batch %d: two lanes change lc_eval's logits", label, n, nb);
+                free(blob[0]); free(blob[1]);
+                lc_ctx_destroy(ct[0]);
+                lc_ctx_destroy(ct[1]);
+            }
+        }
         free(one); free(got);
     }
     lc_model_close(m);
