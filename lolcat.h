@@ -4294,9 +4294,9 @@ static void lc__lane_wait(const lc__lane_sync *ls, int il) {
 #pragma omp atomic read seq_cst
         d = ls->done[il];
         if (d) break;
-#if defined(__SSE2__) || defined(_M_X64)
-        _mm_pause();
-#elif defined(__aarch64__)
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+        __builtin_ia32_pause();   /* a spin-wait hint; no header needed in scalar builds */
+#elif defined(__GNUC__) && defined(__aarch64__)
         __asm__ __volatile__("yield");
 #endif
     }
