@@ -3663,7 +3663,7 @@ struct lc_ctx {
     lc__thread_scratch *ts;
     float            *block;             /* one allocation holding every float buffer above */
     size_t            block_floats;
-    lc_ctx           *lane;              /* 2-thread prefill: a second chunk's scratch (lc__eval_lanes), made on first use */
+    lc_ctx           *lane;              /* created for 2 threads: a second chunk's scratch (lc__eval_lanes) */
     int              *lane_done;         /* per layer: the first chunk of a pair has passed its attention */
     char              err[LOLCAT__ERR_CAP];
 };
@@ -4287,12 +4287,12 @@ typedef struct lc__lane_sync {
     int  second;   /* 0: the first chunk of the pair (signals), 1: the second (waits) */
 } lc__lane_sync;
 
-static void lc__lane_wait(const lc__lane_sync *ls, int il) {
+static void lc__lane_wait(const lc__lane_sync *sync, int il) {
 #if LOLCAT__LANES
     for (;;) {
         int d;
 #pragma omp atomic read seq_cst
-        d = ls->done[il];
+        d = sync->done[il];
         if (d) break;
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
         __builtin_ia32_pause();   /* a spin-wait hint; no header needed in scalar builds */
@@ -4301,15 +4301,15 @@ static void lc__lane_wait(const lc__lane_sync *ls, int il) {
 #endif
     }
 #else
-    (void)ls; (void)il;
+    (void)sync; (void)il;
 #endif
 }
-static void lc__lane_signal(const lc__lane_sync *ls, int il) {
+static void lc__lane_signal(const lc__lane_sync *sync, int il) {
 #if LOLCAT__LANES
 #pragma omp atomic write seq_cst
-    ls->done[il] = 1;
+    sync->done[il] = 1;
 #else
-    (void)ls; (void)il;
+    (void)sync; (void)il;
 #endif
 }
 
@@ -4387,8 +4387,8 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
    thread (the second in the lane's scratch), instead of both threads splitting the rows of
    every product of one chunk. Only attention orders them: at each layer the second chunk's
    waits for the first's (lc__lane_sync), which costs it one attention's time, once. Each
-   thread then streams every weight, the second just behind the first (the last level of
-   cache serves it), with no join between products. On the Zen 5 machine the means of 8
+   thread then streams every weight, the second just behind the first (so the last level of
+   cache can serve it), with no join between products. On the Zen 5 machine the means of 8
    rounds in one process were 0.5-1.6% faster than splitting rows (docs/performance.md).
    The results are the same bits: the chunks are the ones lc__eval would run, and a row or a
    head computes alike on any thread. Returns 0 without a lane (a context created for
@@ -4407,16 +4407,14 @@ static int lc__eval_lanes(lc_ctx *c, const int32_t *tokens, int T, const lc__cal
     c->n_threads = 1;
 #pragma omp parallel num_threads(2)
     {
-        const int second = omp_get_thread_num() == 1;
-        if (omp_get_num_threads() == 2 || !second) {
-            if (omp_get_num_threads() < 2) {   /* no second thread after all: the chunks in turn */
-                lc__forward_chunk(c, tokens, T, call, 0, logits_rows, NULL);
-                lc__forward_chunk(lane, tokens + T, T, call, last_pair, logits_rows ? logits_rows + (size_t)T * m->n_vocab : NULL, NULL);
-            } else if (second) {
-                lc__forward_chunk(lane, tokens + T, T, call, last_pair, logits_rows ? logits_rows + (size_t)T * m->n_vocab : NULL, &sync[1]);
-            } else {
-                lc__forward_chunk(c, tokens, T, call, 0, logits_rows, &sync[0]);
-            }
+        float *rows2 = logits_rows ? logits_rows + (size_t)T * m->n_vocab : NULL;
+        if (omp_get_num_threads() < 2) {   /* no second thread after all (nested in a team): in turn */
+            lc__forward_chunk(c, tokens, T, call, 0, logits_rows, NULL);
+            lc__forward_chunk(lane, tokens + T, T, call, last_pair, rows2, NULL);
+        } else if (omp_get_thread_num() == 0) {
+            lc__forward_chunk(c, tokens, T, call, 0, logits_rows, &sync[0]);
+        } else {
+            lc__forward_chunk(lane, tokens + T, T, call, last_pair, rows2, &sync[1]);
         }
     }
     c->n_threads = 2;

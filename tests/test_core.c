@@ -270,6 +270,28 @@ static void t_split_case(const tm_spec *s, const char *label) {
                 CHECK(size[0] == size[1] && memcmp(blob[0], blob[1], size[0]) == 0, "%s n=%d n_batch %d: two lanes change the state", label, n, nb);
                 CHECK(memcmp(last[0], last[1], (size_t)LOLCAT__MIN(nv, 512) * sizeof(float)) == 0,
                       "%s n=%d n_batch %d: two lanes change lc_eval's logits", label, n, nb);
+#if defined(_OPENMP)
+                {   /* two 2-thread contexts evaluated from a team of 2: no nested team, so each
+                       context's lanes run their chunks in turn on its one thread (same bits) */
+                    lc_ctx *cn[2] = {NULL, NULL};
+                    float *nested = (float *)malloc((size_t)2 * n * nv * sizeof(float));
+                    int ok[2] = {0, 0};
+                    cp.n_threads = 2;
+                    lc_ctx_create(m, &cp, &cn[0]);
+                    lc_ctx_create(m, &cp, &cn[1]);
+#pragma omp parallel num_threads(2)
+                    {
+                        const int ith = omp_get_thread_num();
+                        if (ith < 2 && cn[ith]) ok[ith] = lc_eval_all_logits(cn[ith], toks, (size_t)n, nested + (size_t)ith * n * nv) == LOLCAT_OK;
+                    }
+                    CHECK(ok[0] && ok[1] && memcmp(nested, one, (size_t)n * nv * sizeof(float)) == 0 &&
+                          memcmp(nested + (size_t)n * nv, one, (size_t)n * nv * sizeof(float)) == 0,
+                          "%s n=%d n_batch %d: 2-thread contexts inside a team give 1 thread's logits", label, n, nb);
+                    lc_ctx_destroy(cn[0]);
+                    lc_ctx_destroy(cn[1]);
+                    free(nested);
+                }
+#endif
                 free(blob[0]); free(blob[1]);
                 lc_ctx_destroy(ct[0]);
                 lc_ctx_destroy(ct[1]);
