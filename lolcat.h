@@ -3760,34 +3760,38 @@ static void lc__ctx_free(lc_ctx *c) {
     lc__free(&a, c, sizeof *c);
 }
 
+/* Allocates c's float block and lays it out with lc__ctx_layout, 64-byte aligned for SIMD
+   loads. Returns 0 if the sizes overflow or memory runs out. */
+static int lc__ctx_alloc_block(lc_ctx *c, int with_states) {
+    const uint64_t floats = lc__ctx_layout(c, NULL, with_states);   /* 0: the sizes overflow */
+    uint64_t bytes;
+    if (floats == 0 || !lc__mul_u64(floats, sizeof(float), &bytes) || bytes > (uint64_t)SIZE_MAX - 64) return 0;
+    c->block = (float *)lc__alloc(&c->alloc, (size_t)bytes + 64);
+    if (!c->block) return 0;
+    c->block_floats = (size_t)floats;
+    lc__ctx_layout(c, (float *)((char *)c->block + ((64 - ((uintptr_t)c->block & 63)) & 63)), with_states);
+    return 1;
+}
+
 /* The lane of a 2-thread context (lc__eval_lanes): scratch for one chunk on one thread, and
    the per-layer flags of the hand-over; the states stay the context's. Made at creation, so
    that lc_eval never allocates. Returns 0 if out of memory. */
 static int lc__lane_create(lc_ctx *c) {
     lc_allocator a = c->alloc;
-    lc_ctx *lane;
-    uint64_t floats, bytes;
-    lane = c->lane = (lc_ctx *)lc__zalloc(&a, sizeof *lane);
+    lc_ctx *lane = c->lane = (lc_ctx *)lc__zalloc(&a, sizeof *lane);
     if (!lane) return 0;
     lane->model = c->model; lane->alloc = a; lane->params = c->params;   /* what lc__ctx_free needs */
     c->lane_done = (int *)lc__zalloc(&a, (size_t)c->model->n_layer * sizeof(int));
     if (!c->lane_done) return 0;
     lane->n_threads = lane->n_threads_cap = 1;
     lane->ts = (lc__thread_scratch *)lc__zalloc(&a, sizeof(lc__thread_scratch));
-    floats = lane->ts ? lc__ctx_layout(lane, NULL, 0) : 0;
-    if (!floats || !lc__mul_u64(floats, sizeof(float), &bytes) || bytes > (uint64_t)SIZE_MAX - 64) return 0;
-    lane->block = (float *)lc__alloc(&a, (size_t)bytes + 64);
-    if (!lane->block) return 0;
-    lane->block_floats = (size_t)floats;
-    lc__ctx_layout(lane, (float *)((char *)lane->block + ((64 - ((uintptr_t)lane->block & 63)) & 63)), 0);
-    return 1;
+    return lane->ts && lc__ctx_alloc_block(lane, 0);
 }
 
 LCDEF lc_result lc_ctx_create(const lc_model *m, const lc_ctx_params *params, lc_ctx **out) {
     lc_ctx *c;
     lc_allocator a;
     lc_ctx_params p = params ? *params : lc_ctx_default_params();
-    uint64_t bytes, floats;
     if (!out) return LOLCAT_ERR_INVALID_ARGUMENT;
     *out = NULL;
     if (!m || m->vocab_only) return LOLCAT_ERR_INVALID_ARGUMENT;   /* vocabulary-only files cannot run */
@@ -3808,15 +3812,7 @@ LCDEF lc_result lc_ctx_create(const lc_model *m, const lc_ctx_params *params, lc
     c->ts = (lc__thread_scratch *)lc__zalloc(&a, (size_t)c->n_threads_cap * sizeof(lc__thread_scratch));
     c->mm.claims = (int *)lc__zalloc(&a, lc__claims_bytes(c->n_threads_cap));
     if (!c->ls || !c->ts || !c->mm.claims) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
-    floats = lc__ctx_layout(c, NULL, 1);   /* 0: the sizes overflow */
-    if (floats == 0 || !lc__mul_u64(floats, sizeof(float), &bytes) || bytes > (uint64_t)SIZE_MAX - 64) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
-    c->block_floats = (size_t)floats;
-    c->block = (float *)lc__alloc(&a, (size_t)bytes + 64);
-    if (!c->block) { c->block_floats = 0; lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
-    {   /* align the float block to 64 bytes for SIMD loads */
-        float *base = (float *)((char *)c->block + ((64 - ((uintptr_t)c->block & 63)) & 63));
-        lc__ctx_layout(c, base, 1);
-    }
+    if (!lc__ctx_alloc_block(c, 1)) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
     if (LOLCAT__LANES && p.n_threads == 2 && !lc__lane_create(c)) { lc__ctx_free(c); return LOLCAT_ERR_OUT_OF_MEMORY; }
     lc_ctx_reset(c);
     *out = c;

@@ -928,30 +928,32 @@ static void bench_advance(lc_ctx *c, int64_t p) {
 
 typedef struct bench_result { double decode0, decode_short, decode_long, prefill, prefill_1t, prefill_apart, onetok, gbps0, frac0, frac_short, frac_short_all; int have_long, have_short; } bench_result;
 
+#if defined(_OPENMP)
 /* n 1-thread prompts of L tokens at once, one per context and OpenMP thread: the time from
    a common start (after a barrier, so a thread the host wakes late is not counted) to the
    last one's end. Work that shares nothing but the model and the machine: how far the
-   machine itself lets n threads go, beside which to read the thread scaling of one prompt. */
+   machine itself lets n threads go, beside which to read the thread scaling of one prompt.
+   Returns -1 if OpenMP gave fewer than n threads. */
 static double bench_prefill_apart(lc_ctx *const *cs, int n, const int32_t *toks, int L) {
     double end[BENCH_MAX_APART], start = 0.0, last = 0.0;
-    int i;
+    int i, team = 0;
     for (i = 0; i < n; i++) { lc_ctx_reset(cs[i]); end[i] = 0.0; }
-#if defined(_OPENMP)
 #pragma omp parallel num_threads(n)
     {
         const int ith = omp_get_thread_num();
 #pragma omp barrier
-        if (ith == 0) start = bench_now();
+        if (ith == 0) { start = bench_now(); team = omp_get_num_threads(); }
 #pragma omp barrier
-        lc_eval(cs[ith], toks, (size_t)L);
-        end[ith] = bench_now();
+        if (team == n) {
+            lc_eval(cs[ith], toks, (size_t)L);
+            end[ith] = bench_now();
+        }
     }
-#else
-    (void)toks; (void)L; (void)end;   /* one thread: nothing runs at once (not called) */
-#endif
+    if (team != n) return -1.0;
     for (i = 0; i < n; i++) last = LOLCAT__MAX(last, end[i]);
     return last - start;
 }
+#endif
 
 static void bench_model_run(const lc_model *m, const char *label, const char *type, const char *attn, uint64_t matmul_bytes,
                             double layer_params, double output_params, const bench_opts *o, bench_result *res) {
@@ -1085,9 +1087,13 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
                     lc_eval(c, toks, (size_t)L);
                     best_1t = LOLCAT__MIN(best_1t, bench_now() - t0);
                     lc_ctx_set_threads(c, o->n_threads);
-                } else if (which == 3 && n_apart > 0) {
-                    best_apart = LOLCAT__MIN(best_apart, bench_prefill_apart(apart, n_apart, toks, L));
                 }
+#if defined(_OPENMP)
+                else if (which == 3 && n_apart > 0) {
+                    const double dt_apart = bench_prefill_apart(apart, n_apart, toks, L);
+                    if (dt_apart > 0) best_apart = LOLCAT__MIN(best_apart, dt_apart);
+                }
+#endif
             }
         while (n_apart > 0) lc_ctx_destroy(apart[--n_apart]);
         dt = best;
