@@ -4393,6 +4393,7 @@ static int lc__eval_lanes(lc_ctx *c, const int32_t *tokens, int T, const lc__cal
 #if LOLCAT__LANES
     const lc_model *m = c->model;
     lc_ctx *lane = c->lane;
+    const int n_threads = c->n_threads;
     lc__lane_sync sync[2];
     if (!lane) return 0;
     memset(c->lane_done, 0, (size_t)m->n_layer * sizeof(int));
@@ -4413,7 +4414,7 @@ static int lc__eval_lanes(lc_ctx *c, const int32_t *tokens, int T, const lc__cal
             lc__forward_chunk(lane, tokens + T, T, call, last_pair, rows2, &sync[1]);
         }
     }
-    c->n_threads = 2;
+    c->n_threads = n_threads;
     c->n_past = lane->n_past;
     lane->ls = NULL;
     if (last_pair) memcpy(c->logits, lane->logits, (size_t)m->n_vocab * sizeof(float));
@@ -4447,12 +4448,12 @@ static lc_result lc__eval(lc_ctx *c, const int32_t *tokens, size_t n, float *log
     for (done = 0; done < n;) {
         const size_t nb = (size_t)c->params.n_batch;
         const int T = (int)LOLCAT__MIN(nb, n - done);
-        if (c->n_threads == 2 && n - done >= 2 * nb && lc__eval_lanes(c, tokens + done, (int)nb, &call, done + 2 * nb == n,
-                                                                    logits_out ? logits_out + done * (size_t)m->n_vocab : NULL)) {
+        float *rows = logits_out ? logits_out + done * (size_t)m->n_vocab : NULL;
+        if (c->n_threads == 2 && n - done >= 2 * nb && lc__eval_lanes(c, tokens + done, T, &call, done + 2 * nb == n, rows)) {
             done += 2 * nb;
             continue;
         }
-        lc__forward_chunk(c, tokens + done, T, &call, done + (size_t)T == n, logits_out ? logits_out + done * (size_t)m->n_vocab : NULL, NULL);
+        lc__forward_chunk(c, tokens + done, T, &call, done + (size_t)T == n, rows, NULL);
         done += (size_t)T;
     }
     return LOLCAT_OK;
