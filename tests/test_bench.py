@@ -171,6 +171,62 @@ def test_short_run_csv():
               "%s: a prefill, and no prompts at once (rc %d)" % (" ".join(args), rc))
 
 
+def csv_rows(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def test_side_by_side():
+    # a model with no softmax layer, several rounds: the positions run side by side, token by
+    # token, and each reports its median step (CSV kind decode_median)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "bench.csv")
+        rc, out, err = run("-t", "2", "--shape", "stories110M", "--type", "q8_0", "--attn", "hybrid",
+                           "--positions", "0,200,400", "--prefill", "0", "--rounds", "3", "--decode-tokens", "2",
+                           "--csv", path)
+        check(rc == 0, "side by side: exits 0 (rc %d, %s)" % (rc, err.strip()[-300:]))
+        if rc != 0:
+            return
+        check("the positions side by side token by token" in out, "side by side: the decode header says so")
+        steps = re.findall(r"median step +([0-9.]+) ms \(([0-9.]+) tok/s\) of ([0-9]+), the positions side by side", out)
+        check(len(steps) == 3 and all(n == "6" for _, _, n in steps),
+              "side by side: a median of 6 steps (3 rounds of 2) per position: %s" % steps)
+        med = {int(r["n"]): r for r in csv_rows(path) if r["kind"] == "decode_median"}
+        check(sorted(med) == [0, 200, 400], "side by side: decode_median rows at 0, 200 and 400: %s" % sorted(med))
+        for n, r in med.items():
+            check(float(r["tok_per_s"]) > 0 and abs(float(r["ms_per_tok"]) * float(r["tok_per_s"]) - 1000.0) < 1.0,
+                  "side by side at %d: positive speed, ms x tok/s = 1000" % n)
+        for (ms, _, _), n in zip(steps, (0, 200, 400)):
+            check(n in med and abs(float(ms) - float(med[n]["ms_per_tok"])) < 0.01, "side by side at %d: the printed median is the CSV's" % n)
+    # a softmax model's cache grows with the position: one context, positions one after another
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "bench.csv")
+        rc, out, err = run("-t", "2", "--shape", "stories110M", "--type", "q8_0", "--attn", "softmax",
+                           "--positions", "0,200", "--prefill", "0", "--rounds", "3", "--decode-tokens", "2",
+                           "--csv", path)
+        check(rc == 0 and "side by side" not in out and not [r for r in csv_rows(path) if r["kind"] == "decode_median"],
+              "softmax: no positions side by side, no decode_median rows (rc %d)" % rc)
+    # --summary's long_context_ratio: the worse type's median step at 32k against 256; with no
+    # prefill, the prefill figures read n/a
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "bench.csv")
+        rc, out, err = run("-t", "2", "--shape", "stories110M", "--type", "q8_0,f32", "--attn", "hybrid",
+                           "--positions", "256,32k", "--prefill", "0", "--rounds", "3", "--decode-tokens", "2",
+                           "--summary", "--csv", path)
+        line = re.search(r"decode_roofline_fraction=(\S+) long_context_ratio=(\S+) prefill_peak_fraction=(\S+) thread_scaling=(\S+)", out)
+        check(rc == 0 and line, "summary: exits 0 with the summary line (rc %d)" % rc)
+        if not line:
+            return
+        med = {}
+        for r in csv_rows(path):
+            if r["kind"] == "decode_median":
+                med[(r["type"], int(r["n"]))] = float(r["ms_per_tok"])
+        want = max(med[(t, 32768)] / med[(t, 256)] for t in ("q8_0", "f32")) if len(med) == 4 else None
+        check(want is not None and abs(float(line.group(2)) - want) < 0.002,
+              "summary: long_context_ratio %s is the worse median ratio %s" % (line.group(2), want))
+        check(line.group(3) == "n/a" and line.group(4) == "n/a", "summary: no prefill, so n/a: %s" % line.group(0))
+
+
 if __name__ == "__main__":
     if not os.path.exists(BENCH):
         print("FAIL: %s not built" % BENCH)
@@ -179,5 +235,6 @@ if __name__ == "__main__":
     test_round_trip()
     test_bad_arguments()
     test_short_run_csv()
+    test_side_by_side()
     print("test_bench: %d checks, %d failed" % (checks, failures))
     sys.exit(1 if failures else 0)

@@ -14,6 +14,11 @@
      prefill with one thread, as many 1-thread prompts at once as there are threads (how far
      the machine lets independent work scale, beside the thread scaling of one prompt), and
      the bytes of state a sequence holds.
+   With --rounds N > 1 and no softmax layer (a sequence's memory is small and fixed), every
+   decode position has a context of its own, and each round steps them token by token in
+   turn, so the machine's drift weighs on every position alike; each position also reports
+   its median step over all rounds (CSV kind decode_median), and --summary's
+   long_context_ratio (time per token at 32k against 256) is the ratio of those medians.
 
    Reaching a context position: a real prefill of 128 tokens, then
      hybrid/linear layers: the sequence is moved forward to position p (p - 128 a multiple of
@@ -926,7 +931,31 @@ static void bench_advance(lc_ctx *c, int64_t p) {
     c->n_past = p;
 }
 
-typedef struct bench_result { double decode0, decode_short, decode_long, prefill, prefill_1t, prefill_apart, onetok, gbps0, frac0, frac_short, frac_short_all; int have_long, have_short; } bench_result;
+static void bench_figure(char *buf, size_t n, const char *fmt, double v, int have) {
+    if (have) snprintf(buf, n, fmt, v);
+    else snprintf(buf, n, "n/a");
+}
+
+/* Moves c to decode position p: empty at 0; else the real prefix in base moved forward
+   (bench_advance), or, below the prefix, off the window's grid or with real_prefill, a real
+   prefill of p tokens. */
+static void bench_reach(lc_ctx *c, const lc_ctx *base, const int32_t *toks, int p, int real_prefill) {
+    lc_ctx_reset(c);
+    if (p == 0) return;
+    if (real_prefill || p < BENCH_PREFIX || (p - BENCH_PREFIX) % BENCH_WINDOW) {
+        int done;
+        for (done = 0; done < p; done += 4096) lc_eval(c, toks + done, (size_t)LOLCAT__MIN(4096, p - done));
+    } else {
+        lc_ctx_copy_state(c, base);
+        bench_advance(c, p);
+    }
+}
+
+typedef struct bench_result {
+    double decode0, decode_short, decode_long, prefill, prefill_1t, prefill_apart, onetok, gbps0, frac0, frac_short, frac_short_all;
+    double step_short, step_long;   /* median decode steps at 256 and 32k, taken side by side (0: not) */
+    int have_long, have_short;
+} bench_result;
 
 #if defined(_OPENMP)
 /* n 1-thread prompts of L tokens at once, one per context and OpenMP thread: the time from
@@ -987,11 +1016,63 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
         double best_dt[16], frac[16][64], frac_all[16][64], attn_bytes[16], probe = o->n_positions ? bench_probe_near(o->n_threads) : 0.0;
         size_t state_bytes[16];
         const int rounds = o->real_prefill ? 1 : LOLCAT__MIN(64, LOLCAT__MAX(1, o->rounds));
-        int round, step;
+        /* with no softmax layer a sequence's memory is small and fixed, so every position can
+           hold a context of its own at once */
+        int round, step, side_by_side = rounds > 1 && o->n_positions > 1 && !I->n_softmax_layers, n_pc = 0;
+        const size_t per_pos = (size_t)rounds * (size_t)o->decode_tokens;   /* steps timed per position */
+        double *steps = side_by_side ? (double *)malloc((size_t)o->n_positions * per_pos * sizeof(double)) : NULL;
+        lc_ctx *pc[16];
+        if (!steps) side_by_side = 0;
+        if (side_by_side)
+            for (pc[n_pc++] = c; n_pc < o->n_positions; n_pc++)
+                if (lc_ctx_create(m, &cp, &pc[n_pc]) != LOLCAT_OK) {
+                    fprintf(stderr, "%s: no memory for a context per decode position; timing them one after another\n", label);
+                    side_by_side = 0;
+                    break;
+                }
         for (i = 0; i < o->n_positions; i++) {   /* the timed steps are at positions p+1 .. p+decode_tokens */
             best_dt[i] = 1e30; state_bytes[i] = 0; attn_bytes[i] = 0;
             for (k = 1; k <= o->decode_tokens; k++) attn_bytes[i] += bench_attn_bytes(m, o->positions[i] + k) / o->decode_tokens;
         }
+        if (side_by_side) {
+            /* a context per position; every round moves each to its position, then steps them
+               token by token in turn (odd rounds backwards), so that the machine's drift
+               within a round weighs on every position alike; each round sits between two
+               probes */
+            double acc[16];
+            int32_t tk;
+            for (round = 0; round < rounds; round++) {
+                double after;
+                for (i = 0; i < o->n_positions; i++) {
+                    bench_reach(pc[i], base, toks, o->positions[i], o->real_prefill);
+                    tk = toks[o->positions[i] % n_tok_max];
+                    lc_eval(pc[i], &tk, 1);   /* warm-up step */
+                    acc[i] = 0.0;
+                }
+                for (k = 0; k < o->decode_tokens; k++)
+                    for (step = 0; step < o->n_positions; step++) {
+                        const int at = round & 1 ? o->n_positions - 1 - step : step;
+                        double t0;
+                        tk = toks[(o->positions[at] + k) % n_tok_max];
+                        t0 = bench_now();
+                        lc_eval(pc[at], &tk, 1);
+                        steps[at * per_pos + (size_t)round * o->decode_tokens + k] = bench_now() - t0;
+                        acc[at] += steps[at * per_pos + (size_t)round * o->decode_tokens + k];
+                    }
+                after = bench_probe_near(o->n_threads);
+                for (i = 0; i < o->n_positions; i++) {
+                    const double dt = acc[i] / o->decode_tokens;
+                    best_dt[i] = LOLCAT__MIN(best_dt[i], dt);
+                    frac[i][round] = matmul_bytes / dt / 1e9 / LOLCAT__MAX(LOLCAT__MAX(probe, after), 1e-9);
+                    frac_all[i][round] = (matmul_bytes + attn_bytes[i]) / dt / 1e9 / LOLCAT__MAX(LOLCAT__MAX(probe, after), 1e-9);
+                }
+                probe = after;
+            }
+            for (i = 0; i < o->n_positions; i++) {
+                state_bytes[i] = lc_ctx_state_memory(pc[i]);
+                qsort(steps + i * per_pos, per_pos, sizeof(double), bench_cmp_double);
+            }
+        } else
         for (round = 0; round < rounds; round++)
             for (step = 0; step < o->n_positions; step++) {
                 /* odd rounds take the positions backwards: a machine that slows down (or
@@ -999,15 +1080,7 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
                 const int at = round & 1 ? o->n_positions - 1 - step : step, p = o->positions[at];
                 double t0;
                 int32_t tk = toks[p % n_tok_max];
-                lc_ctx_reset(c);
-                if (p == 0) {}
-                else if (o->real_prefill || p < BENCH_PREFIX || (p - BENCH_PREFIX) % BENCH_WINDOW) {
-                    int done;
-                    for (done = 0; done < p; done += 4096) lc_eval(c, toks + done, (size_t)LOLCAT__MIN(4096, p - done));
-                } else {
-                    lc_ctx_copy_state(c, base);
-                    bench_advance(c, p);
-                }
+                bench_reach(c, base, toks, p, o->real_prefill);
                 lc_eval(c, &tk, 1);   /* warm-up step */
                 {
                     double dt, after;
@@ -1022,7 +1095,10 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
                 }
                 state_bytes[at] = lc_ctx_state_memory(c);
             }
-        if (rounds > 1 && o->n_positions) printf("  decode: best of %d alternating rounds of %d tokens per position\n", rounds, o->decode_tokens);
+        while (n_pc > 1) lc_ctx_destroy(pc[--n_pc]);   /* pc[0] is c */
+        if (rounds > 1 && o->n_positions)
+            printf("  decode: best of %d alternating rounds of %d tokens per position%s\n", rounds, o->decode_tokens,
+                   side_by_side ? ", the positions side by side token by token" : "");
         for (i = 0; i < o->n_positions; i++) {
             const int p = o->positions[i];
             const double dt = best_dt[i], tok_s = 1.0 / dt, gbps = matmul_bytes / dt / 1e9, state = (double)state_bytes[i];
@@ -1039,7 +1115,16 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
             if (i == 0) { res->decode0 = tok_s; res->gbps0 = gbps; res->frac0 = med; }
             if (p == 256) { res->decode_short = tok_s; res->frac_short = med; res->frac_short_all = med_all; res->have_short = 1; }
             if (p == 32768) { res->decode_long = tok_s; res->have_long = 1; }
+            if (side_by_side) {   /* the median step: a few steps the machine interrupts do not move it */
+                const double *st = steps + i * per_pos;
+                const double step_med = per_pos % 2 ? st[per_pos / 2] : 0.5 * (st[per_pos / 2 - 1] + st[per_pos / 2]);
+                printf("                  median step %8.2f ms (%.2f tok/s) of %zu, the positions side by side\n", step_med * 1e3, 1.0 / step_med, per_pos);
+                bench_csv(o, label, type, attn, o->n_threads, "decode_median", p, 1.0 / step_med, 0, 0, 0, 0, state, -1, -1);
+                if (p == 256) res->step_short = step_med;
+                if (p == 32768) res->step_long = step_med;
+            }
         }
+        free(steps);
     }
     /* prefill. For the first length the ratios' four timings (chunked, one token at a time, one
        thread, n_threads 1-thread prompts at once) alternate for o->rounds rounds and each keeps
@@ -1159,7 +1244,8 @@ static void bench_usage(void) {
            "  --rounds N          time the decode positions, and the first prefill's four timings, in turn N times\n"
            "                      (odd rounds in reverse order); each keeps its best (default 1; decode at most 64);\n"
            "                      decode also reports the median of its rounds against bandwidth probes taken\n"
-           "                      just before and after each round\n"
+           "                      just before and after each round; with no softmax layer the positions run\n"
+           "                      side by side, token by token, and each also reports its median step\n"
            "  --real-prefill      reach decode positions by real prefill (slow)\n"
            "  --csv FILE          append results as CSV\n"
            "  --summary           print the make-bench summary line (needs f32 and q8_0 of one shape)\n"
@@ -1316,7 +1402,8 @@ int main(int argc, char **argv) {
                         worst_gbps = LOLCAT__MIN(worst_gbps, res.gbps0);
                         worst_frac = LOLCAT__MIN(worst_frac, res.frac0);
                         if (res.have_short) { worst_short = LOLCAT__MIN(worst_short, res.frac_short); worst_short_all = LOLCAT__MIN(worst_short_all, res.frac_short_all); }
-                        if (res.have_long && res.decode_short > 0) worst_long = LOLCAT__MAX(worst_long, res.decode_short / res.decode_long);
+                        if (res.step_short > 0 && res.step_long > 0) worst_long = LOLCAT__MAX(worst_long, res.step_long / res.step_short);
+                        else if (res.have_long && res.decode_short > 0) worst_long = LOLCAT__MAX(worst_long, res.decode_short / res.decode_long);
                         if (res.prefill > 0) {
                             const double gf = bench_prefill_flops(m, bm.layer_params, bm.output_params, o.prefill_lens[0]) *
                                               res.prefill / o.prefill_lens[0] / 1e9;
@@ -1338,18 +1425,21 @@ int main(int argc, char **argv) {
     }
     if (summary) {   /* the worse of the models run for each figure. Decode: against the bandwidth
                         probed next to its rounds; prefill: against the best FMA peak seen */
-        char sc[32];
+        char dr[32], lr[32], pp[32], sc[32];
         printf("\nmachine, best of the run: read bandwidth %.1f GB/s, FP32 FMA peak %.1f GFLOP/s\n", o.bandwidth, o.peak);
         printf("decode at position 0 against the best probe of the whole run instead: %.3f\n", worst_gbps / o.bandwidth);
         if (worst_short < 1e29)   /* position 0 of a LoLCATs layer has no state to read yet; 256 has */
             printf("decode at position 256, next to its probes: %.3f of the weights-only roofline, %.3f counting attention bytes too\n",
                    worst_short, worst_short_all);
-        if (worst_scaling < 1e29) snprintf(sc, sizeof sc, "%.2f", worst_scaling); else snprintf(sc, sizeof sc, "n/a");
+        /* a figure no model measured (no decode positions, no 32k, no prefill, one thread) reads n/a */
+        bench_figure(dr, sizeof dr, "%.3f", worst_frac, o.n_positions > 0);
+        bench_figure(lr, sizeof lr, "%.3f", worst_long, worst_long > 0);
+        bench_figure(pp, sizeof pp, "%.3f", worst_gflops / o.peak, worst_gflops < 1e29);
+        bench_figure(sc, sizeof sc, "%.2f", worst_scaling, worst_scaling < 1e29);
         if (scalings[0])
             printf("prefill on %d threads against 1, and (in brackets) %d 1-thread prompts at once against 1: %s\n",
                    o.n_threads, o.n_threads, scalings);
-        printf("decode_roofline_fraction=%.3f long_context_ratio=%.3f prefill_peak_fraction=%.3f thread_scaling=%s\n",
-               worst_frac, worst_long, worst_gflops / o.peak, sc);
+        printf("decode_roofline_fraction=%s long_context_ratio=%s prefill_peak_fraction=%s thread_scaling=%s\n", dr, lr, pp, sc);
     }
     if (o.csv) fclose(o.csv);
     bench_probe_near(0);
