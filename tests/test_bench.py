@@ -122,6 +122,11 @@ def test_bad_arguments():
         check(rc == 2 and err.strip(), "%s: exit code 2 with a message (rc %d, %r)" % (" ".join(args), rc, err))
 
 
+def csv_rows(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
 def test_short_run_csv():
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "bench.csv")
@@ -131,8 +136,7 @@ def test_short_run_csv():
         check(rc == 0, "short bench run exits 0 (rc %d, %s)" % (rc, err.strip()[-300:]))
         if rc != 0:
             return
-        with open(path) as f:
-            rows = list(csv.DictReader(f))
+        rows = csv_rows(path)
         kinds = {r["kind"] for r in rows}
         check({"machine", "decode", "prefill", "prefill_token_by_token"} <= kinds, "CSV kinds: %s" % sorted(kinds))
         machine = [r for r in rows if r["kind"] == "machine"]
@@ -169,11 +173,6 @@ def test_short_run_csv():
                            "--prefill", "8", "--one-token", "0")
         check(rc == 0 and "prefill      8 tok" in out and "at once" not in out,
               "%s: a prefill, and no prompts at once (rc %d)" % (" ".join(args), rc))
-
-
-def csv_rows(path):
-    with open(path) as f:
-        return list(csv.DictReader(f))
 
 
 def test_side_by_side():

@@ -1039,7 +1039,6 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
                token by token in turn (odd rounds backwards), so that the machine's drift
                within a round weighs on every position alike; each round sits between two
                probes */
-            double acc[16];
             int32_t tk;
             for (round = 0; round < rounds; round++) {
                 double after;
@@ -1047,21 +1046,20 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
                     bench_reach(pc[i], base, toks, o->positions[i], o->real_prefill);
                     tk = toks[o->positions[i] % n_tok_max];
                     lc_eval(pc[i], &tk, 1);   /* warm-up step */
-                    acc[i] = 0.0;
                 }
                 for (k = 0; k < o->decode_tokens; k++)
                     for (step = 0; step < o->n_positions; step++) {
                         const int at = round & 1 ? o->n_positions - 1 - step : step;
-                        double t0;
+                        const double t0 = bench_now();
                         tk = toks[(o->positions[at] + k) % n_tok_max];
-                        t0 = bench_now();
                         lc_eval(pc[at], &tk, 1);
                         steps[at * per_pos + (size_t)round * o->decode_tokens + k] = bench_now() - t0;
-                        acc[at] += steps[at * per_pos + (size_t)round * o->decode_tokens + k];
                     }
                 after = bench_probe_near(o->n_threads);
-                for (i = 0; i < o->n_positions; i++) {
-                    const double dt = acc[i] / o->decode_tokens;
+                for (i = 0; i < o->n_positions; i++) {   /* the round's mean step */
+                    const double *st = steps + i * per_pos + (size_t)round * o->decode_tokens;
+                    double dt = 0.0;
+                    for (k = 0; k < o->decode_tokens; k++) dt += st[k] / o->decode_tokens;
                     best_dt[i] = LOLCAT__MIN(best_dt[i], dt);
                     frac[i][round] = matmul_bytes / dt / 1e9 / LOLCAT__MAX(LOLCAT__MAX(probe, after), 1e-9);
                     frac_all[i][round] = (matmul_bytes + attn_bytes[i]) / dt / 1e9 / LOLCAT__MAX(LOLCAT__MAX(probe, after), 1e-9);
