@@ -122,51 +122,53 @@ def test_bad_arguments():
         check(rc == 2 and err.strip(), "%s: exit code 2 with a message (rc %d, %r)" % (" ".join(args), rc, err))
 
 
-def csv_rows(path):
-    with open(path) as f:
-        return list(csv.DictReader(f))
+def run_csv(*args):
+    """lolcat-bench with args, writing its CSV to a temporary file: (rc, stdout, stderr, CSV rows)."""
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "bench.csv")
+        rc, out, err = run(*args, "--csv", path)
+        if not os.path.exists(path):
+            return rc, out, err, []
+        with open(path) as f:
+            return rc, out, err, list(csv.DictReader(f))
 
 
 def test_short_run_csv():
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "bench.csv")
-        rc, out, err = run("-t", "2", "--shape", "stories110M", "--type", "q8_0", "--attn", "hybrid",
-                           "--positions", "0,200,400", "--prefill", "24", "--decode-tokens", "2", "--one-token", "4",
-                           "--csv", path)
-        check(rc == 0, "short bench run exits 0 (rc %d, %s)" % (rc, err.strip()[-300:]))
-        if rc != 0:
-            return
-        rows = csv_rows(path)
-        kinds = {r["kind"] for r in rows}
-        check({"machine", "decode", "prefill", "prefill_token_by_token"} <= kinds, "CSV kinds: %s" % sorted(kinds))
-        machine = [r for r in rows if r["kind"] == "machine"]
-        check(machine and float(machine[0]["weight_gbps"]) > 0 and float(machine[0]["gflops"]) > 0,
-              "the machine row has a bandwidth and an FMA peak")
-        decode = {int(r["n"]): r for r in rows if r["kind"] == "decode"}
-        check(sorted(decode) == [0, 200, 400], "decode rows at positions 0, 200 and 400: %s" % sorted(decode))
-        for n, r in decode.items():
-            check(float(r["tok_per_s"]) > 0 and float(r["weight_gbps"]) > 0, "decode at %d: positive speed" % n)
-            check(abs(float(r["ms_per_tok"]) * float(r["tok_per_s"]) - 1000.0) < 1.0, "decode at %d: ms x tok/s = 1000" % n)
-            check(float(r["state_bytes"]) > 0, "decode at %d: a LoLCATs model holds a state" % n)
-        check(len(decode) == 3 and decode[200]["state_bytes"] == decode[400]["state_bytes"],
-              "past the window (64), the state does not grow with the position")
-        pre = [r for r in rows if r["kind"] == "prefill"]
-        check(len(pre) == 2 and {r["threads"] for r in pre} == {"1", "2"}, "prefill rows for 2 threads and for 1")
-        for r in pre:
-            check(float(r["tok_per_s"]) > 0, "prefill on %s threads: positive speed" % r["threads"])
-        check("decode  pos    400" in out and "prefill     24 tok" in out, "the printed table has the same rows")
-        # beside the 1-thread prefill, 2 prompts of 1 thread each at once: the machine's own scaling
-        apart = [r for r in rows if r["kind"] == "prefill_apart"]
-        one = [r for r in pre if r["threads"] == "1"]
-        check(len(apart) == 1 and apart[0]["threads"] == "2" and apart[0]["n"] == "24",
-              "one prefill_apart row, for 2 prompts of 24 tokens: %s" % [(r["threads"], r["n"]) for r in apart])
-        if apart and one:
-            ratio = float(apart[0]["tok_per_s"]) / float(one[0]["tok_per_s"])
-            # tokens counted once: 2 threads cannot give 3x one (a double count would read about 3.6x)
-            check(0 < ratio < 3, "2 prompts at once against 1 thread: %.2fx, in (0, 3)" % ratio)
-        line = re.search(r"prefill +24 tok, 2 prompts of 1 thread at once: +([0-9.]+) tok/s in all +\(([0-9.]+)x one thread", out)
-        check(line and apart and abs(float(line.group(1)) - float(apart[0]["tok_per_s"])) < 0.01,
-              "the printed line carries the CSV's speed")
+    rc, out, err, rows = run_csv("-t", "2", "--shape", "stories110M", "--type", "q8_0", "--attn", "hybrid",
+                                 "--positions", "0,200,400", "--prefill", "24", "--decode-tokens", "2", "--one-token", "4")
+    check(rc == 0, "short bench run exits 0 (rc %d, %s)" % (rc, err.strip()[-300:]))
+    if rc != 0:
+        return
+    kinds = {r["kind"] for r in rows}
+    check({"machine", "decode", "prefill", "prefill_token_by_token"} <= kinds, "CSV kinds: %s" % sorted(kinds))
+    machine = [r for r in rows if r["kind"] == "machine"]
+    check(machine and float(machine[0]["weight_gbps"]) > 0 and float(machine[0]["gflops"]) > 0,
+          "the machine row has a bandwidth and an FMA peak")
+    decode = {int(r["n"]): r for r in rows if r["kind"] == "decode"}
+    check(sorted(decode) == [0, 200, 400], "decode rows at positions 0, 200 and 400: %s" % sorted(decode))
+    for n, r in decode.items():
+        check(float(r["tok_per_s"]) > 0 and float(r["weight_gbps"]) > 0, "decode at %d: positive speed" % n)
+        check(abs(float(r["ms_per_tok"]) * float(r["tok_per_s"]) - 1000.0) < 1.0, "decode at %d: ms x tok/s = 1000" % n)
+        check(float(r["state_bytes"]) > 0, "decode at %d: a LoLCATs model holds a state" % n)
+    check(len(decode) == 3 and decode[200]["state_bytes"] == decode[400]["state_bytes"],
+          "past the window (64), the state does not grow with the position")
+    pre = [r for r in rows if r["kind"] == "prefill"]
+    check(len(pre) == 2 and {r["threads"] for r in pre} == {"1", "2"}, "prefill rows for 2 threads and for 1")
+    for r in pre:
+        check(float(r["tok_per_s"]) > 0, "prefill on %s threads: positive speed" % r["threads"])
+    check("decode  pos    400" in out and "prefill     24 tok" in out, "the printed table has the same rows")
+    # beside the 1-thread prefill, 2 prompts of 1 thread each at once: the machine's own scaling
+    apart = [r for r in rows if r["kind"] == "prefill_apart"]
+    one = [r for r in pre if r["threads"] == "1"]
+    check(len(apart) == 1 and apart[0]["threads"] == "2" and apart[0]["n"] == "24",
+          "one prefill_apart row, for 2 prompts of 24 tokens: %s" % [(r["threads"], r["n"]) for r in apart])
+    if apart and one:
+        ratio = float(apart[0]["tok_per_s"]) / float(one[0]["tok_per_s"])
+        # tokens counted once: 2 threads cannot give 3x one (a double count would read about 3.6x)
+        check(0 < ratio < 3, "2 prompts at once against 1 thread: %.2fx, in (0, 3)" % ratio)
+    line = re.search(r"prefill +24 tok, 2 prompts of 1 thread at once: +([0-9.]+) tok/s in all +\(([0-9.]+)x one thread", out)
+    check(line and apart and abs(float(line.group(1)) - float(apart[0]["tok_per_s"])) < 0.01,
+          "the printed line carries the CSV's speed")
     # one thread, or --no-single-thread: no 1-thread prefill to stand beside, so no prompts at once
     for args in (["-t", "1"], ["-t", "2", "--no-single-thread"]):
         rc, out, err = run(*args, "--shape", "stories110M", "--type", "q8_0", "--attn", "hybrid", "--positions", "none",
@@ -178,19 +180,15 @@ def test_short_run_csv():
 def test_side_by_side():
     # a model with no softmax layer, several rounds: the positions run side by side, token by
     # token, and each reports its median step (CSV kind decode_median)
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "bench.csv")
-        rc, out, err = run("-t", "2", "--shape", "stories110M", "--type", "q8_0", "--attn", "hybrid",
-                           "--positions", "0,200,400", "--prefill", "0", "--rounds", "3", "--decode-tokens", "2",
-                           "--csv", path)
-        check(rc == 0, "side by side: exits 0 (rc %d, %s)" % (rc, err.strip()[-300:]))
-        if rc != 0:
-            return
+    rc, out, err, rows = run_csv("-t", "2", "--shape", "stories110M", "--type", "q8_0", "--attn", "hybrid",
+                                 "--positions", "0,200,400", "--prefill", "0", "--rounds", "3", "--decode-tokens", "2")
+    check(rc == 0, "side by side: exits 0 (rc %d, %s)" % (rc, err.strip()[-300:]))
+    if rc == 0:
         check("the positions side by side token by token" in out, "side by side: the decode header says so")
         steps = re.findall(r"median step +([0-9.]+) ms \(([0-9.]+) tok/s\) of ([0-9]+), the positions side by side", out)
         check(len(steps) == 3 and all(n == "6" for _, _, n in steps),
               "side by side: a median of 6 steps (3 rounds of 2) per position: %s" % steps)
-        med = {int(r["n"]): r for r in csv_rows(path) if r["kind"] == "decode_median"}
+        med = {int(r["n"]): r for r in rows if r["kind"] == "decode_median"}
         check(sorted(med) == [0, 200, 400], "side by side: decode_median rows at 0, 200 and 400: %s" % sorted(med))
         for n, r in med.items():
             check(float(r["tok_per_s"]) > 0 and abs(float(r["ms_per_tok"]) * float(r["tok_per_s"]) - 1000.0) < 1.0,
@@ -198,33 +196,22 @@ def test_side_by_side():
         for (ms, _, _), n in zip(steps, (0, 200, 400)):
             check(n in med and abs(float(ms) - float(med[n]["ms_per_tok"])) < 0.01, "side by side at %d: the printed median is the CSV's" % n)
     # a softmax model's cache grows with the position: one context, positions one after another
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "bench.csv")
-        rc, out, err = run("-t", "2", "--shape", "stories110M", "--type", "q8_0", "--attn", "softmax",
-                           "--positions", "0,200", "--prefill", "0", "--rounds", "3", "--decode-tokens", "2",
-                           "--csv", path)
-        check(rc == 0 and "side by side" not in out and not [r for r in csv_rows(path) if r["kind"] == "decode_median"],
-              "softmax: no positions side by side, no decode_median rows (rc %d)" % rc)
+    rc, out, err, rows = run_csv("-t", "2", "--shape", "stories110M", "--type", "q8_0", "--attn", "softmax",
+                                 "--positions", "0,200", "--prefill", "0", "--rounds", "3", "--decode-tokens", "2")
+    check(rc == 0 and "side by side" not in out and not [r for r in rows if r["kind"] == "decode_median"],
+          "softmax: no positions side by side, no decode_median rows (rc %d)" % rc)
     # --summary's long_context_ratio: the worse type's median step at 32k against 256; with no
     # prefill, the prefill figures read n/a
-    with tempfile.TemporaryDirectory() as d:
-        path = os.path.join(d, "bench.csv")
-        rc, out, err = run("-t", "2", "--shape", "stories110M", "--type", "q8_0,f32", "--attn", "hybrid",
-                           "--positions", "256,32k", "--prefill", "0", "--rounds", "3", "--decode-tokens", "2",
-                           "--summary", "--csv", path)
-        line = re.search(r"decode_roofline_fraction=(\S+) long_context_ratio=(\S+) prefill_peak_fraction=(\S+) thread_scaling=(\S+)", out)
-        check(rc == 0 and line, "summary: exits 0 with the summary line (rc %d)" % rc)
-        if not line:
-            return
-        med = {}
-        for r in csv_rows(path):
-            if r["kind"] == "decode_median":
-                med[(r["type"], int(r["n"]))] = float(r["ms_per_tok"])
+    rc, out, err, rows = run_csv("-t", "2", "--shape", "stories110M", "--type", "q8_0,f32", "--attn", "hybrid",
+                                 "--positions", "256,32k", "--prefill", "0", "--rounds", "3", "--decode-tokens", "2", "--summary")
+    line = re.search(r"decode_roofline_fraction=(\S+) long_context_ratio=(\S+) prefill_peak_fraction=(\S+) thread_scaling=(\S+)", out)
+    check(rc == 0 and line, "summary: exits 0 with the summary line (rc %d)" % rc)
+    if line:
+        med = {(r["type"], int(r["n"])): float(r["ms_per_tok"]) for r in rows if r["kind"] == "decode_median"}
         want = max(med[(t, 32768)] / med[(t, 256)] for t in ("q8_0", "f32")) if len(med) == 4 else None
         check(want is not None and abs(float(line.group(2)) - want) < 0.002,
               "summary: long_context_ratio %s is the worse median ratio %s" % (line.group(2), want))
         check(line.group(3) == "n/a" and line.group(4) == "n/a", "summary: no prefill, so n/a: %s" % line.group(0))
-
 
 if __name__ == "__main__":
     if not os.path.exists(BENCH):
