@@ -435,6 +435,11 @@ static int bench_cmp_double(const void *a, const void *b) {
     const double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
+/* Sorts v[0..n) (n > 0) and returns its median. */
+static double bench_median(double *v, size_t n) {
+    qsort(v, n, sizeof(double), bench_cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
 
 /* The time for a cache line to go from thread 0 to thread 1 and back: each waits for the
    other's count, then writes the next. About 100 ns between cores that share an L3; several
@@ -1066,10 +1071,7 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
                 }
                 probe = after;
             }
-            for (i = 0; i < o->n_positions; i++) {
-                state_bytes[i] = lc_ctx_state_memory(pc[i]);
-                qsort(steps + i * per_pos, per_pos, sizeof(double), bench_cmp_double);
-            }
+            for (i = 0; i < o->n_positions; i++) state_bytes[i] = lc_ctx_state_memory(pc[i]);
         } else
         for (round = 0; round < rounds; round++)
             for (step = 0; step < o->n_positions; step++) {
@@ -1100,11 +1102,7 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
         for (i = 0; i < o->n_positions; i++) {
             const int p = o->positions[i];
             const double dt = best_dt[i], tok_s = 1.0 / dt, gbps = matmul_bytes / dt / 1e9, state = (double)state_bytes[i];
-            double med, med_all;
-            qsort(frac[i], (size_t)rounds, sizeof(double), bench_cmp_double);
-            qsort(frac_all[i], (size_t)rounds, sizeof(double), bench_cmp_double);
-            med = rounds % 2 ? frac[i][rounds / 2] : 0.5 * (frac[i][rounds / 2 - 1] + frac[i][rounds / 2]);
-            med_all = rounds % 2 ? frac_all[i][rounds / 2] : 0.5 * (frac_all[i][rounds / 2 - 1] + frac_all[i][rounds / 2]);
+            const double med = bench_median(frac[i], (size_t)rounds), med_all = bench_median(frac_all[i], (size_t)rounds);
             printf("  decode  pos %6d: %8.2f tok/s %8.2f ms/tok  weights %6.2f GB/s = %5.1f%% of bandwidth (%5.1f%% next to it)  state %9.2f MB\n",
                    p, tok_s, dt * 1e3, gbps, 100.0 * gbps / o->bandwidth, 100.0 * med, state / 1e6);
             if (attn_bytes[i] > 0)
@@ -1114,8 +1112,7 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
             if (p == 256) { res->decode_short = tok_s; res->frac_short = med; res->frac_short_all = med_all; res->have_short = 1; }
             if (p == 32768) { res->decode_long = tok_s; res->have_long = 1; }
             if (side_by_side) {   /* the median step: a few steps the machine interrupts do not move it */
-                const double *st = steps + i * per_pos;
-                const double step_med = per_pos % 2 ? st[per_pos / 2] : 0.5 * (st[per_pos / 2 - 1] + st[per_pos / 2]);
+                const double step_med = bench_median(steps + i * per_pos, per_pos);
                 printf("                  median step %8.2f ms (%.2f tok/s) of %zu, the positions side by side\n", step_med * 1e3, 1.0 / step_med, per_pos);
                 bench_csv(o, label, type, attn, o->n_threads, "decode_median", p, 1.0 / step_med, 0, 0, 0, 0, state, -1, -1);
                 if (p == 256) res->step_short = step_med;
