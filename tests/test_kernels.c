@@ -263,7 +263,9 @@ static void test_kernel_packed(void) {
    multiples of 4 or 16, T not a multiple of the 6- or 12-token block (and two 12-token
    blocks and one token), n_in crossing KC slices with a tail, n_in crossing a KS slice (2080:
    two slices, the second one block long), n_in leaving 0, 1 and 3 inputs after the prefill
-   kernel's four-input loop (3, 37, 39, 96, ...), one and two threads. */
+   kernel's four-input loop (3, 37, 39, 96, ...), one and two threads. Q8_0/Q4_0 prefill runs
+   on int8 in AVX-512 VNNI builds (16-row panels of 5, 19 and 40 rows; Q8_0 rows holding -128
+   quants in half the cases). */
 static void test_kernel_matmul(void) {
     static const int types[5] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_F16, LOLCAT_TYPE_BF16, LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
     static const int n_ins[7] = {3, 37, 39, 96, 544, 1100, 2080}, n_outs[4] = {1, 5, 19, 40}, Ts[8] = {1, 2, 5, 6, 7, 12, 13, 25};
@@ -294,6 +296,8 @@ static void test_kernel_matmul(void) {
                         tk_fill(X, K * T, 1.0f, (uint64_t)(tt + 50));
                         W.type = type; W.n_in = K; W.n_out = N; W.row_bytes = lc_type_size((lc_tensor_type)type, (uint64_t)K); W.data = Wq;
                         for (r = 0; r < N; r++) lc_quantize((lc_tensor_type)type, Wf + (size_t)r * K, Wq + r * W.row_bytes, (uint64_t)K);
+                        if (type == LOLCAT_TYPE_Q8_0 && tt % 2)   /* -128 quants, which a file may hold: the int8 offset must cancel */
+                            for (r = 0; r < N; r++) Wq[r * W.row_bytes + (size_t)(r % (K / 32)) * LOLCAT__Q8_0_BYTES + 2 + (r * 7) % 32] = 0x80;
                         W.q8_no_min = type == LOLCAT_TYPE_Q8_0 && (ii + oi) % 2 && lc__q8_no_min_ref(Wq, (size_t)N * W.row_bytes / LOLCAT__Q8_0_BYTES);   /* both decode paths */
                         /* the reference on the activations this build feeds quantized weights */
                         memcpy(Xr, X, (size_t)K * T * sizeof(float));
