@@ -45,7 +45,9 @@
        OpenMP: compile with -fopenmp to split kernels across threads; without it, one thread.
        SIMD is chosen at compile time: build with -mavx2 -mfma -mf16c (or -march=native) on x86;
        -mavx512f (or -march=native on a CPU that has it) adds the 512-bit prefill kernels (the
-       weights' and attention's), and -mavx512bw -mavx512vnni the 512-bit Q8_0/Q4_0 decode kernel;
+       weights' and attention's), -mavx512bw -mavx512vnni the 512-bit Q8_0/Q4_0 decode kernel
+       and int8 Q8_0/Q4_0 prefill (about 2.5x the float prefill on Zen 5), and -mavx512bf16
+       BF16 prefill on bf16 pairs (activations rounded to bf16 for BF16 weights, in decode too);
        aarch64 always has NEON (-march=armv8.2-a+dotprod adds the int8 dot instruction).
        SIMD builds round activations to int8 blocks for Q8_0/Q4_0 weights, as llama.cpp does
        (logits move by about 1e-3 relative); scalar builds compute in float.
@@ -391,7 +393,7 @@ LCDEF lc_result lc_quantize(lc_tensor_type type, const float *src, void *dst, ui
 LCDEF lc_result lc_dequantize(lc_tensor_type type, const void *src, float *dst, uint64_t n);
 LCDEF const char *lc_result_string(lc_result result);
 LCDEF void      lc_version(int *major, int *minor, int *patch);
-LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma f16c avx512f avx512bw avx512vnni vnni openmp" */
+LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma f16c avx512f avx512bw avx512vnni avx512bf16 vnni openmp" */
 
 #ifdef __cplusplus
 }
@@ -465,6 +467,12 @@ LCDEF const char *lc_build_info(void);      /* e.g. "scalar openmp" or "avx2 fma
 #define LOLCAT__AVX512_INT8 1
 #else
 #define LOLCAT__AVX512_INT8 0
+#endif
+/* BF16 prefill on AVX-512 BF16's dpbf16ps (Zen 4/5, Intel since Cooper Lake). */
+#if LOLCAT__AVX512 && defined(__AVX512BF16__)
+#define LOLCAT__AVX512_BF16 1
+#else
+#define LOLCAT__AVX512_BF16 0
 #endif
 /* int8 dots on VNNI's dpbusd: 1 = AVX-VNNI, 2 = AVX-512 VNNI on 256-bit vectors (AVX-512 builds). */
 #if LOLCAT__AVX2 && defined(__AVXVNNI__)
@@ -1170,7 +1178,8 @@ static LOLCAT__MAYBE_UNUSED void lc__dot4_q_q8(int type, const unsigned char *co
 #endif
 }
 /* x rounded through the int8 activation format, back to floats (prefill of quantized
-   weights uses these, so a chunk computes what token-by-token decoding computes). */
+   weights without AVX-512 VNNI uses these, so a chunk computes what token-by-token decoding
+   computes, up to float rounding). */
 static LOLCAT__MAYBE_UNUSED void lc__round_act(const float *x, float *out, int n) {
     signed char q[LOLCAT__QK];
     float d;
@@ -1400,7 +1409,8 @@ static LOLCAT__MAYBE_UNUSED void lc__matmul_ref(const lc__mat *W, const float *X
    input: per input it loads 2 weight vectors and broadcasts 6 activations for 12 FMAs, so
    every weight read from memory serves every token of the chunk. With AVX-512 the kernel is
    32x12 (two panels against 12 tokens packed side by side, 24 accumulators of 16 lanes). The two
-   paths sum in different orders: results agree to float rounding. */
+   paths sum in different orders: results agree to float rounding. With AVX-512 VNNI, Q8_0/Q4_0
+   prefill stays on int8 instead (lc__matmul_rows_int8): exact block dots as in decode. */
 #define LOLCAT__MR 16
 #define LOLCAT__NR 6
 /* Tokens per block of packed activations: the AVX-512 kernel takes 12 (16x12), the others 6.
@@ -1700,6 +1710,111 @@ static void lc__mk32_packed_avx512(const float *wp, const float *wp2, const floa
     else if (nt <= 8) lc__mk32x8_packed_avx512(wp, wp2, xp, kc, Y, ldy, nr, nt, alpha, init);
     else lc__mk32x12_packed_avx512(wp, wp2, xp, kc, Y, ldy, nr, nt, alpha, init);
 }
+#if LOLCAT__AVX512_INT8 || LOLCAT__AVX512_BF16
+static int32_t lc__load_i32(const void *p) { int32_t v; memcpy(&v, p, 4); return v; }
+/* dst[64 g + 4 i ..] = dword g of src[i] ^ flip, for 16 rows of 32 bytes (8 dwords): rows i
+   and i + 8 share a register, and the classic 8 x 8 transpose runs on both halves at once. */
+static void lc__transpose16x8_avx512(const unsigned char *const *src, unsigned char *dst, __m512i flip) {
+    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
+    __m512i z[8], u[8], v[8];
+    int i;
+    for (i = 0; i < 8; i++)
+        z[i] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)src[i])),
+                                  _mm256_loadu_si256((const __m256i *)(const void *)src[i + 8]), 1);
+    for (i = 0; i < 8; i += 2) {
+        u[i] = _mm512_unpacklo_epi32(z[i], z[i + 1]);
+        u[i + 1] = _mm512_unpackhi_epi32(z[i], z[i + 1]);
+    }
+    for (i = 0; i < 8; i += 4) {
+        v[i] = _mm512_unpacklo_epi64(u[i], u[i + 2]);
+        v[i + 1] = _mm512_unpackhi_epi64(u[i], u[i + 2]);
+        v[i + 2] = _mm512_unpacklo_epi64(u[i + 1], u[i + 3]);
+        v[i + 3] = _mm512_unpackhi_epi64(u[i + 1], u[i + 3]);
+    }
+    /* v[0..3] hold dwords 0-3 of rows 0-3 (and 8-11), v[4..7] of rows 4-7 (and 12-15), a
+       128-bit lane per group of 4 dwords: group g sits in v[g % 4] (rows 0-3) and v[4 + g % 4] */
+    for (i = 0; i < 4; i++) {
+        _mm512_storeu_si512((void *)(dst + 64 * i), _mm512_xor_si512(_mm512_permutex2var_epi64(v[i], lo, v[i + 4]), flip));
+        _mm512_storeu_si512((void *)(dst + 64 * (i + 4)), _mm512_xor_si512(_mm512_permutex2var_epi64(v[i], hi, v[i + 4]), flip));
+    }
+}
+#endif
+#if LOLCAT__AVX512_BF16
+/* Prefill of BF16 weights on dpbf16ps: 32 products of bf16 pairs per instruction, summed in
+   fp32, twice the float kernel's 16 FMAs. The activations are rounded to bf16 (to nearest
+   even), in decode too (lc__matmul_thread), so a chunk computes what decoding computes.
+   Packed activations, per block of 12 tokens: for each pair of inputs, the 12 tokens' pairs
+   side by side (one dword each; an odd n_in's last pair ends in 0). */
+static void lc__round_bf16_avx512(const float *x, uint16_t *out, int n) {
+    const __m512i half = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {   /* lc__f32_to_bf16 for finite values: x + 0x7fff + (bit 16), then the top half */
+        const __m512i b = _mm512_castps_si512(_mm512_loadu_ps(x + i));
+        const __m512i r = _mm512_add_epi32(b, _mm512_add_epi32(half, _mm512_and_si512(_mm512_srli_epi32(b, 16), one)));
+        _mm256_storeu_si256((__m256i *)(void *)(out + i), _mm512_cvtepi32_epi16(_mm512_srli_epi32(r, 16)));
+    }
+    for (; i < n; i++) out[i] = lc__f32_to_bf16(x[i]);
+}
+/* x rounded to bf16 and back to floats: decode's activations for BF16 weights. */
+static void lc__round_bf16_f32_avx512(const float *x, float *out, int n, uint16_t *tmp) {
+    int i;
+    lc__round_bf16_avx512(x, tmp, n);
+    for (i = 0; i < n; i++) out[i] = lc__bf16_to_f32(tmp[i]);
+}
+/* One token block (rows X + j * ldx, j < nt) into its records; slots past nt are zero. */
+static void lc__pack_xb_avx512(const float *X, int ldx, int nt, int K, uint16_t *tmp, unsigned char *rec) {
+    const int np = (K + 1) / 2;
+    int t, p;
+    memset(rec, 0, (size_t)np * 12 * 4);
+    for (t = 0; t < nt; t++) {
+        lc__round_bf16_avx512(X + (size_t)t * ldx, tmp, K);
+        if (K & 1) tmp[K] = 0;
+        for (p = 0; p < np; p++) memcpy(rec + ((size_t)p * 12 + t) * 4, tmp + 2 * p, 4);
+    }
+}
+/* Rows [r, r + np) (np <= 16) of a BF16 matrix as a 16-row panel of pairs: for input pair p,
+   64 bytes at wb + 64 p, the pair of each of the 16 rows. Rows past np repeat row np-1;
+   16 inputs at a time through the 16 x 8 dword transpose, the last n_in % 16 one by one. */
+static void lc__pack_wb_avx512(const lc__mat *W, int r, int np, unsigned char *wb) {
+    const int K = W->n_in, full = K / 16 * 16;
+    const unsigned char *row[16];
+    int k, i;
+    for (i = 0; i < 16; i++) row[i] = W->data + (size_t)(r + LOLCAT__MIN(i, np - 1)) * W->row_bytes;
+    for (k = 0; k < full; k += 16) {
+        const unsigned char *src[16];
+        for (i = 0; i < 16; i++) src[i] = row[i] + 2 * (size_t)k;
+        lc__transpose16x8_avx512(src, wb + (size_t)k * 32, _mm512_setzero_si512());
+    }
+    for (; k < K; k += 2)
+        for (i = 0; i < 16; i++) {
+            uint16_t pair[2];
+            pair[0] = lc__read_u16(row[i] + 2 * (size_t)k);
+            pair[1] = k + 1 < K ? lc__read_u16(row[i] + 2 * (size_t)k + 2) : 0;
+            memcpy(wb + (size_t)k * 32 + 4 * i, pair, 4);
+        }
+}
+#define LOLCAT__XB12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+/* Y[j][0..nr) (=|+=) alpha * sum_p wb[p] . xb[p][j] for j < nt: a 16-row panel of bf16 pairs
+   against 12 tokens, 12 fp32 accumulators, each token's pair broadcast from memory. */
+static LOLCAT__NOINLINE void lc__mk16x12_bf16_avx512(const unsigned char *wb, const unsigned char *xb, int n_pairs,
+                                                      float *Y, int ldy, int nr, int nt, float alpha, int init) {
+#define LOLCAT__XB_DECL(j) __m512 f##j = _mm512_setzero_ps();
+    LOLCAT__XB12(LOLCAT__XB_DECL)
+#undef LOLCAT__XB_DECL
+    int p;
+    for (p = 0; p < n_pairs; p++, wb += 64, xb += 48) {
+        const __m512bh w = (__m512bh)_mm512_loadu_si512((const void *)wb);
+#define LOLCAT__XB_DOT(j) f##j = _mm512_dpbf16_ps(f##j, w, (__m512bh)_mm512_set1_epi32(lc__load_i32(xb + 4 * (j))));
+        LOLCAT__XB12(LOLCAT__XB_DOT)
+#undef LOLCAT__XB_DOT
+    }
+    {
+        const __m512 acc[12] = {f0, f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11};
+        lc__mk_store_avx512(acc, Y, ldy, (__mmask16)((1u << nr) - 1u), nt, alpha, init);
+    }
+}
+#undef LOLCAT__XB12
+#endif /* LOLCAT__AVX512_BF16 */
 #if LOLCAT__AVX512_INT8
 /* Prefill of Q8_0/Q4_0 weights on int8 (VNNI): each 32-value block's dot is summed exactly
    in int32, as decode does, then scaled by d_w * d_x, so prefill computes what decode does.
@@ -1710,7 +1825,6 @@ static void lc__mk32_packed_avx512(const float *wp, const float *wp2, const floa
    8 groups of 4 bytes of each token (group-major, 12 tokens side by side), the 12 scales
    d_x, then the 12 offsets -128 * sum(x_q). */
 #define LOLCAT__XQ_REC (8 * 12 * 4 + 12 * 4 + 12 * 4)
-static int32_t lc__load_i32(const void *p) { int32_t v; memcpy(&v, p, 4); return v; }
 /* One token block's activations (x_j rows quantized already: xq + j * K, xd + j * K/32) into
    its records; slots past nt repeat token nt-1 with scale 0. */
 static void lc__pack_xq_avx512(const signed char *xq, const float *xd, int nt, int K, unsigned char *rec) {
@@ -1731,12 +1845,9 @@ static void lc__pack_xq_avx512(const signed char *xq, const float *xd, int nt, i
 }
 /* Rows [r, r + np) (np <= 16) of a Q8_0/Q4_0 matrix, all K inputs, as a 16-row int8 panel:
    per block, 8 groups of 64 bytes (4 bytes of each of the 16 rows, offset by 128), and the
-   16 rows' scales in wd. Rows past np repeat row np-1. A block of 16 rows x 32 bytes is
-   transposed as 16 x 8 dwords: rows i and i + 8 share a register, and the classic 8 x 8
-   transpose runs on both halves at once. */
+   16 rows' scales in wd. Rows past np repeat row np-1. */
 static void lc__pack_wq_avx512(const lc__mat *W, int r, int np, unsigned char *wq, float *wd) {
     const int nb = W->n_in / LOLCAT__QK;
-    const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6, 7, 14, 15);
     const __m512i flip = _mm512_set1_epi8((char)0x80);
     const unsigned char *row[16];
     unsigned char q4[16][LOLCAT__QK];
@@ -1745,7 +1856,6 @@ static void lc__pack_wq_avx512(const lc__mat *W, int r, int np, unsigned char *w
     for (b = 0; b < nb; b++, wq += 8 * 64, wd += 16) {
         const unsigned char *q[16];
         uint16_t h[16];
-        __m512i z[8], u[8], v[8];
         if (W->type == LOLCAT_TYPE_Q8_0) {
             for (i = 0; i < 16; i++) {
                 const unsigned char *blk = row[i] + (size_t)b * LOLCAT__Q8_0_BYTES;
@@ -1764,25 +1874,7 @@ static void lc__pack_wq_avx512(const lc__mat *W, int r, int np, unsigned char *w
             }
         }
         _mm512_storeu_ps(wd, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)h)));   /* exact, as lc__f16_to_f32 */
-        for (i = 0; i < 8; i++)
-            z[i] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)q[i])),
-                                      _mm256_loadu_si256((const __m256i *)(const void *)q[i + 8]), 1);
-        for (i = 0; i < 8; i += 2) {
-            u[i] = _mm512_unpacklo_epi32(z[i], z[i + 1]);
-            u[i + 1] = _mm512_unpackhi_epi32(z[i], z[i + 1]);
-        }
-        for (i = 0; i < 8; i += 4) {
-            v[i] = _mm512_unpacklo_epi64(u[i], u[i + 2]);
-            v[i + 1] = _mm512_unpackhi_epi64(u[i], u[i + 2]);
-            v[i + 2] = _mm512_unpacklo_epi64(u[i + 1], u[i + 3]);
-            v[i + 3] = _mm512_unpackhi_epi64(u[i + 1], u[i + 3]);
-        }
-        /* v[0..3] hold dwords 0-3 of rows 0-3 (and 8-11), v[4..7] of rows 4-7 (and 12-15), a
-           128-bit lane per group of 4 dwords: group g sits in v[g % 4] (rows 0-3) and v[4 + g % 4] */
-        for (i = 0; i < 4; i++) {
-            _mm512_storeu_si512((void *)(wq + 64 * i), _mm512_xor_si512(_mm512_permutex2var_epi64(v[i], lo, v[i + 4]), flip));
-            _mm512_storeu_si512((void *)(wq + 64 * (i + 4)), _mm512_xor_si512(_mm512_permutex2var_epi64(v[i], hi, v[i + 4]), flip));
-        }
+        lc__transpose16x8_avx512(q, wq, flip);
     }
 }
 #define LOLCAT__XQ12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
@@ -2063,6 +2155,36 @@ static void lc__matmul_rows_int8(const lc__mat *W, const unsigned char *xq, int 
     }
 }
 #endif
+#if LOLCAT__AVX512_BF16
+/* Prefill of BF16 rows [r0, r1): each 16-row panel packed whole as bf16 pairs (16 x n_in x 2
+   bytes: 180 KB at 5632 inputs, in L2) against every token block of the bf16 activations in
+   xb; the next panel's rows prefetched towards L2 a share per token block, as above. */
+static void lc__matmul_rows_bf16(const lc__mat *W, const unsigned char *xb, int T, float *Y, int ldy, float alpha,
+                                 int accumulate, int r0, int r1, float *buf) {
+    const int n_pairs = (W->n_in + 1) / 2, n_blk = (T + LOLCAT__PACK_NT - 1) / LOLCAT__PACK_NT;
+    unsigned char *wb = (unsigned char *)(void *)buf;
+    int r, t, i;
+    for (r = r0; r < r1; r += LOLCAT__MR) {
+        const int np = LOLCAT__MIN(LOLCAT__MR, r1 - r), n_next = LOLCAT__MIN(LOLCAT__MR, r1 - r - np);
+        lc__pack_wb_avx512(W, r, np, wb);
+        for (t = 0; t < T; t += LOLCAT__PACK_NT) {
+            const int b = t / LOLCAT__PACK_NT;
+            const size_t lines = (W->row_bytes + 63) / 64, l0 = lines * b / n_blk, l1 = lines * (b + 1) / n_blk;
+#if defined(__GNUC__)
+            size_t l;
+            for (i = 0; i < n_next; i++) {
+                const char *row = (const char *)(W->data + (size_t)(r + np + i) * W->row_bytes);
+                for (l = l0; l < l1 && 64 * l < W->row_bytes; l++) __builtin_prefetch(row + 64 * l, 0, 2);
+            }
+#else
+            (void)l0; (void)l1; (void)n_next; (void)i;
+#endif
+            lc__mk16x12_bf16_avx512(wb, xb + (size_t)b * n_pairs * 48, n_pairs, Y + (size_t)t * ldy + r, ldy, np,
+                                    LOLCAT__MIN(LOLCAT__PACK_NT, T - t), alpha, !accumulate);
+        }
+    }
+}
+#endif
 /* The small products of blocked attention: Y[t][r] (=|+=) alpha * sum_k A[k*lda + r] * X[t*xt + k*xk]
    for r < R, t < T, k < K (K > 0). A is input-major and read 16 columns at a time, so lda must
    be a multiple of 16 or R one. X is read in place (rows: xt = stride, xk = 1; columns of a
@@ -2092,8 +2214,14 @@ typedef struct lc__mm_job {
     float          alpha;
 } lc__mm_job;
 
-static int lc__mm_rounds_act(const lc__mat *W) {
-    return LOLCAT__QUANT_ACT && (W->type == LOLCAT_TYPE_Q8_0 || W->type == LOLCAT_TYPE_Q4_0);
+/* How a matrix's activations are rounded first, the same in decode and prefill: not at all,
+   through int8 blocks (Q8_0/Q4_0 in SIMD builds), or to bf16 (BF16 with AVX-512 BF16). Jobs
+   that share X must share this. */
+enum { LOLCAT__ACT_F32, LOLCAT__ACT_Q8, LOLCAT__ACT_BF16 };
+static int lc__mm_act_kind(const lc__mat *W) {
+    if (LOLCAT__QUANT_ACT && (W->type == LOLCAT_TYPE_Q8_0 || W->type == LOLCAT_TYPE_Q4_0)) return LOLCAT__ACT_Q8;
+    if (LOLCAT__AVX512_BF16 && W->type == LOLCAT_TYPE_BF16) return LOLCAT__ACT_BF16;
+    return LOLCAT__ACT_F32;
 }
 
 #if LOLCAT__SIMD
@@ -2109,8 +2237,12 @@ static void lc__matmul_units(const lc__mm_job *jobs, int n_jobs, const float *X,
         if (r0 < r1) {
             if (T == 1) lc__matvec_rows(J->W, X, xq, xd, J->Y, J->alpha, J->accumulate, r0, r1);
 #if LOLCAT__AVX512_INT8
-            else if (lc__mm_rounds_act(J->W))
+            else if (lc__mm_act_kind(J->W) == LOLCAT__ACT_Q8)
                 lc__matmul_rows_int8(J->W, (const unsigned char *)(void *)s->xp, T, J->Y, J->ldy, J->alpha, J->accumulate, r0, r1, buf);
+#endif
+#if LOLCAT__AVX512_BF16
+            else if (lc__mm_act_kind(J->W) == LOLCAT__ACT_BF16)
+                lc__matmul_rows_bf16(J->W, (const unsigned char *)(void *)s->xp, T, J->Y, J->ldy, J->alpha, J->accumulate, r0, r1, buf);
 #endif
             else lc__matmul_rows(J->W, s->xp, T, J->Y, J->ldy, J->alpha, J->accumulate, r0, r1, buf);
         }
@@ -2167,7 +2299,7 @@ static void lc__matmul_claimed(const lc__mm_job *jobs, int n_jobs, int T, const 
    16-row units over the jobs' rows taken together. */
 static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X, int ldx, int T,
                               const lc__mm_scratch *s, int ith, int nth) {
-    const int K = jobs[0].W->n_in, quant = lc__mm_rounds_act(jobs[0].W);
+    const int K = jobs[0].W->n_in, act = lc__mm_act_kind(jobs[0].W), quant = act == LOLCAT__ACT_Q8;
     float *buf = s->rowbuf + (size_t)ith * s->rowbuf_stride, *xd = NULL;
     signed char *xq = NULL;
     int units = 0, u0, u1, jb, t, j;
@@ -2179,6 +2311,12 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
         xd = buf + K / 4 + 16;
         lc__quantize_act(X, xq, xd, K);
     }
+#if LOLCAT__AVX512_BF16
+    if (T == 1 && act == LOLCAT__ACT_BF16) {   /* each thread rounds x for itself, as for int8 */
+        lc__round_bf16_f32_avx512(X, buf, K, (uint16_t *)(void *)(buf + K));
+        X = buf;
+    }
+#endif
     if (T == 1) {
         if (s->claims && ith < nth / 2 * 2) lc__matvec_pair(jobs, n_jobs, X, xq, xd, units, s->claims, ith, nth);
         else lc__matmul_units(jobs, n_jobs, X, xq, xd, 1, s, buf, u0, u1);   /* one thread, or an odd one out: its static share */
@@ -2193,6 +2331,13 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
             float *d = buf + (size_t)LOLCAT__PACK_NT * K / 4;
             for (j = 0; j < nt; j++) lc__quantize_act(X + (size_t)(t + j) * ldx, q + (size_t)j * K, d + (size_t)j * (K / LOLCAT__QK), K);
             lc__pack_xq_avx512(q, d, nt, K, (unsigned char *)(void *)s->xp + (size_t)(t / LOLCAT__PACK_NT) * (K / LOLCAT__QK) * LOLCAT__XQ_REC);
+            continue;
+        }
+#endif
+#if LOLCAT__AVX512_BF16
+        if (act == LOLCAT__ACT_BF16) {   /* bf16 pairs for the bf16 kernel (lc__pack_xb_avx512) */
+            lc__pack_xb_avx512(X + (size_t)t * ldx, ldx, nt, K, (uint16_t *)(void *)buf,
+                               (unsigned char *)(void *)s->xp + (size_t)(t / LOLCAT__PACK_NT) * ((K + 1) / 2) * 48);
             continue;
         }
 #endif
@@ -4501,7 +4646,7 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
         const int r0 = il == m->n_layer - 1 ? T - out_rows : 0, nr = T - r0;
         lc__rmsnorm_rows(c->xn, c->x, L->attn_norm, T, E, m->rms_eps, nt);
         if (!L->q.low_rank && !L->k.low_rank && !L->v.low_rank && !L->q.has_lora && !L->k.has_lora && !L->v.has_lora &&
-            lc__mm_rounds_act(&L->q.w) == lc__mm_rounds_act(&L->k.w) && lc__mm_rounds_act(&L->q.w) == lc__mm_rounds_act(&L->v.w)) {
+            lc__mm_act_kind(&L->q.w) == lc__mm_act_kind(&L->k.w) && lc__mm_act_kind(&L->q.w) == lc__mm_act_kind(&L->v.w)) {
             lc__mm_job jobs[3];
             lc__mm_set_job(&jobs[0], &L->q.w, c->q, qw, 0);
             lc__mm_set_job(&jobs[1], &L->k.w, c->k, kw, 0);
@@ -4522,7 +4667,7 @@ static void lc__forward_chunk(lc_ctx *c, const int32_t *tokens, int T, const lc_
             float *ffg = c->ffg + (size_t)r0 * L->n_ff, *ffu = c->ffu + (size_t)r0 * L->n_ff;
             lc__proj_apply(c, &L->o, c->att + (size_t)r0 * aw, aw, nr, x, E, 1);   /* residual add */
             lc__rmsnorm_rows(xn, x, L->ffn_norm, nr, E, m->rms_eps, nt);
-            if (lc__mm_rounds_act(&L->ffn_gate) == lc__mm_rounds_act(&L->ffn_up)) {
+            if (lc__mm_act_kind(&L->ffn_gate) == lc__mm_act_kind(&L->ffn_up)) {
                 lc__mm_job jobs[2];
                 lc__mm_set_job(&jobs[0], &L->ffn_gate, ffg, L->n_ff, 0);
                 lc__mm_set_job(&jobs[1], &L->ffn_up, ffu, L->n_ff, 0);
@@ -6037,6 +6182,9 @@ LCDEF const char *lc_build_info(void) {
 #endif
 #if LOLCAT__AVX512_INT8
         " avx512bw avx512vnni"
+#endif
+#if LOLCAT__AVX512_BF16
+        " avx512bf16"
 #endif
 #if LOLCAT__VNNI
         " vnni"

@@ -265,7 +265,8 @@ static void test_kernel_packed(void) {
    two slices, the second one block long), n_in leaving 0, 1 and 3 inputs after the prefill
    kernel's four-input loop (3, 37, 39, 96, ...), one and two threads. Q8_0/Q4_0 prefill runs
    on int8 in AVX-512 VNNI builds (16-row panels of 5, 19 and 40 rows; Q8_0 rows holding -128
-   quants in half the cases). */
+   quants in half the cases), and BF16 on bf16 pairs in AVX-512 BF16 builds (odd n_in: a last
+   pair padded with 0; n_in below and above the 16 inputs the pair transpose takes at once). */
 static void test_kernel_matmul(void) {
     static const int types[5] = {LOLCAT_TYPE_F32, LOLCAT_TYPE_F16, LOLCAT_TYPE_BF16, LOLCAT_TYPE_Q8_0, LOLCAT_TYPE_Q4_0};
     static const int n_ins[7] = {3, 37, 39, 96, 544, 1100, 2080}, n_outs[4] = {1, 5, 19, 40}, Ts[8] = {1, 2, 5, 6, 7, 12, 13, 25};
@@ -311,6 +312,8 @@ static void test_kernel_matmul(void) {
                                     for (j = 0; j < 32; j++) Xr[(size_t)t * K + b * 32 + j] = (float)q[j] * d;
                                 }
                             }
+                        if (type == LOLCAT_TYPE_BF16 && LOLCAT__AVX512_BF16)   /* AVX-512 BF16 builds round x to bf16 */
+                            for (i = 0; i < K * T; i++) Xr[i] = lc__bf16_to_f32(lc__f32_to_bf16(X[i]));
                         tk_fill(Yref, N * T, 1.0f, 77);
                         memcpy(Y, Yref, (size_t)N * T * sizeof(float));
                         memcpy(Y1, Yref, (size_t)N * T * sizeof(float));

@@ -1181,7 +1181,9 @@ static void bench_model_run(const lc_model *m, const char *label, const char *ty
         printf("  prefill %6d tok: %8.2f tok/s  %7.1f GFLOP/s = %5.1f%% of FMA peak%s%s\n", L, L / dt, gf, 100.0 * gf / o->peak,
                rounds > 1 ? "  (best of alternating rounds)" : "",
                (!strcmp(type, "q8_0") || !strcmp(type, "q4_0")) && strstr(lc_build_info(), "avx512vnni")
-                   ? "  (int8 dot products: the FP32 peak does not bound them)" : "");
+                   ? "  (int8 dot products: the FP32 peak does not bound them)"
+                   : !strcmp(type, "bf16") && strstr(lc_build_info(), "avx512bf16")
+                   ? "  (bf16 pair products: the FP32 peak does not bound them)" : "");
         bench_csv(o, label, type, attn, o->n_threads, "prefill", L, L / dt, 0, 0, gf, gf / o->peak, (double)lc_ctx_state_memory(c), -1, -1);
         if (i == 0) {
             res->prefill = L / dt;
