@@ -1712,6 +1712,7 @@ static void lc__mk32_packed_avx512(const float *wp, const float *wp2, const floa
 }
 #if LOLCAT__AVX512_INT8 || LOLCAT__AVX512_BF16
 static int32_t lc__load_i32(const void *p) { int32_t v; memcpy(&v, p, 4); return v; }
+#define LOLCAT__EACH12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 /* dst[64 g + 4 i ..] = dword g of src[i] ^ flip, for 16 rows of 32 bytes (8 dwords): rows i
    and i + 8 share a register, and the classic 8 x 8 transpose runs on both halves at once. */
 static void lc__transpose16x8_avx512(const unsigned char *const *src, unsigned char *dst, __m512i flip) {
@@ -1745,21 +1746,23 @@ static void lc__transpose16x8_avx512(const unsigned char *const *src, unsigned c
    even), in decode too (lc__matmul_thread), so a chunk computes what decoding computes.
    Packed activations, per block of 12 tokens: for each pair of inputs, the 12 tokens' pairs
    side by side (one dword each; an odd n_in's last pair ends in 0). */
+/* lc__f32_to_bf16 on 16 finite values: x + 0x7fff + (bit 16 of x), of which the top half counts. */
+static __m512i lc__round_bf16_bits_avx512(const float *x) {
+    const __m512i b = _mm512_castps_si512(_mm512_loadu_ps(x));
+    return _mm512_add_epi32(b, _mm512_add_epi32(_mm512_set1_epi32(0x7fff), _mm512_and_si512(_mm512_srli_epi32(b, 16), _mm512_set1_epi32(1))));
+}
 static void lc__round_bf16_avx512(const float *x, uint16_t *out, int n) {
-    const __m512i half = _mm512_set1_epi32(0x7fff), one = _mm512_set1_epi32(1);
     int i = 0;
-    for (; i + 16 <= n; i += 16) {   /* lc__f32_to_bf16 for finite values: x + 0x7fff + (bit 16), then the top half */
-        const __m512i b = _mm512_castps_si512(_mm512_loadu_ps(x + i));
-        const __m512i r = _mm512_add_epi32(b, _mm512_add_epi32(half, _mm512_and_si512(_mm512_srli_epi32(b, 16), one)));
-        _mm256_storeu_si256((__m256i *)(void *)(out + i), _mm512_cvtepi32_epi16(_mm512_srli_epi32(r, 16)));
-    }
+    for (; i + 16 <= n; i += 16)
+        _mm256_storeu_si256((__m256i *)(void *)(out + i), _mm512_cvtepi32_epi16(_mm512_srli_epi32(lc__round_bf16_bits_avx512(x + i), 16)));
     for (; i < n; i++) out[i] = lc__f32_to_bf16(x[i]);
 }
 /* x rounded to bf16 and back to floats: decode's activations for BF16 weights. */
-static void lc__round_bf16_f32_avx512(const float *x, float *out, int n, uint16_t *tmp) {
-    int i;
-    lc__round_bf16_avx512(x, tmp, n);
-    for (i = 0; i < n; i++) out[i] = lc__bf16_to_f32(tmp[i]);
+static void lc__round_bf16_f32_avx512(const float *x, float *out, int n) {
+    const __m512i top = _mm512_set1_epi32((int)0xffff0000u);
+    int i = 0;
+    for (; i + 16 <= n; i += 16) _mm512_storeu_si512((void *)(out + i), _mm512_and_si512(lc__round_bf16_bits_avx512(x + i), top));
+    for (; i < n; i++) out[i] = lc__bf16_to_f32(lc__f32_to_bf16(x[i]));
 }
 /* One token block (rows X + j * ldx, j < nt) into its records; slots past nt are zero. */
 static void lc__pack_xb_avx512(const float *X, int ldx, int nt, int K, uint16_t *tmp, unsigned char *rec) {
@@ -1793,19 +1796,18 @@ static void lc__pack_wb_avx512(const lc__mat *W, int r, int np, unsigned char *w
             memcpy(wb + (size_t)k * 32 + 4 * i, pair, 4);
         }
 }
-#define LOLCAT__XB12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 /* Y[j][0..nr) (=|+=) alpha * sum_p wb[p] . xb[p][j] for j < nt: a 16-row panel of bf16 pairs
    against 12 tokens, 12 fp32 accumulators, each token's pair broadcast from memory. */
 static LOLCAT__NOINLINE void lc__mk16x12_bf16_avx512(const unsigned char *wb, const unsigned char *xb, int n_pairs,
                                                       float *Y, int ldy, int nr, int nt, float alpha, int init) {
 #define LOLCAT__XB_DECL(j) __m512 f##j = _mm512_setzero_ps();
-    LOLCAT__XB12(LOLCAT__XB_DECL)
+    LOLCAT__EACH12(LOLCAT__XB_DECL)
 #undef LOLCAT__XB_DECL
     int p;
     for (p = 0; p < n_pairs; p++, wb += 64, xb += 48) {
         const __m512bh w = (__m512bh)_mm512_loadu_si512((const void *)wb);
 #define LOLCAT__XB_DOT(j) f##j = _mm512_dpbf16_ps(f##j, w, (__m512bh)_mm512_set1_epi32(lc__load_i32(xb + 4 * (j))));
-        LOLCAT__XB12(LOLCAT__XB_DOT)
+        LOLCAT__EACH12(LOLCAT__XB_DOT)
 #undef LOLCAT__XB_DOT
     }
     {
@@ -1813,7 +1815,6 @@ static LOLCAT__NOINLINE void lc__mk16x12_bf16_avx512(const unsigned char *wb, co
         lc__mk_store_avx512(acc, Y, ldy, (__mmask16)((1u << nr) - 1u), nt, alpha, init);
     }
 }
-#undef LOLCAT__XB12
 #endif /* LOLCAT__AVX512_BF16 */
 #if LOLCAT__AVX512_INT8
 /* Prefill of Q8_0/Q4_0 weights on int8 (VNNI): each 32-value block's dot is summed exactly
@@ -1877,7 +1878,6 @@ static void lc__pack_wq_avx512(const lc__mat *W, int r, int np, unsigned char *w
         lc__transpose16x8_avx512(q, wq, flip);
     }
 }
-#define LOLCAT__XQ12(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 /* Y[j][0..nr) (=|+=) alpha * sum_b wd[b] * xd[b][j] * (int dot of block b) for j < nt: the
    16-row int8 panel against a block of 12 tokens, nb blocks. 12 int32 accumulators take the
    block's 8 dpbusd (activations broadcast from memory inside each), then 12 float ones the
@@ -1885,7 +1885,7 @@ static void lc__pack_wq_avx512(const lc__mat *W, int r, int np, unsigned char *w
 static LOLCAT__NOINLINE void lc__mk16x12_q8_avx512(const unsigned char *wq, const float *wd, const unsigned char *xq, int nb,
                                                     float *Y, int ldy, int nr, int nt, float alpha, int init) {
 #define LOLCAT__XQ_DECL(j) __m512 f##j = _mm512_setzero_ps();
-    LOLCAT__XQ12(LOLCAT__XQ_DECL)
+    LOLCAT__EACH12(LOLCAT__XQ_DECL)
 #undef LOLCAT__XQ_DECL
     int b, g;
     for (b = 0; b < nb; b++, wq += 8 * 64, wd += 16, xq += LOLCAT__XQ_REC) {
@@ -1893,18 +1893,18 @@ static LOLCAT__NOINLINE void lc__mk16x12_q8_avx512(const unsigned char *wq, cons
         const int32_t *off = (const int32_t *)(const void *)(xq + 8 * 12 * 4 + 12 * 4);
         __m512 d;
 #define LOLCAT__XQ_INIT(j) __m512i i##j = _mm512_set1_epi32(off[j]);
-        LOLCAT__XQ12(LOLCAT__XQ_INIT)
+        LOLCAT__EACH12(LOLCAT__XQ_INIT)
 #undef LOLCAT__XQ_INIT
         for (g = 0; g < 8; g++) {
             const __m512i w = _mm512_loadu_si512((const void *)(wq + 64 * g));
             const unsigned char *x = xq + 48 * g;
 #define LOLCAT__XQ_DOT(j) i##j = _mm512_dpbusd_epi32(i##j, w, _mm512_set1_epi32(lc__load_i32(x + 4 * (j))));
-            LOLCAT__XQ12(LOLCAT__XQ_DOT)
+            LOLCAT__EACH12(LOLCAT__XQ_DOT)
 #undef LOLCAT__XQ_DOT
         }
         d = _mm512_loadu_ps(wd);
 #define LOLCAT__XQ_ACC(j) f##j = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i##j), _mm512_mul_ps(d, _mm512_set1_ps(xd[j])), f##j);
-        LOLCAT__XQ12(LOLCAT__XQ_ACC)
+        LOLCAT__EACH12(LOLCAT__XQ_ACC)
 #undef LOLCAT__XQ_ACC
     }
     {
@@ -1912,8 +1912,10 @@ static LOLCAT__NOINLINE void lc__mk16x12_q8_avx512(const unsigned char *wq, cons
         lc__mk_store_avx512(acc, Y, ldy, (__mmask16)((1u << nr) - 1u), nt, alpha, init);
     }
 }
-#undef LOLCAT__XQ12
 #endif /* LOLCAT__AVX512_INT8 */
+#if LOLCAT__AVX512_INT8 || LOLCAT__AVX512_BF16
+#undef LOLCAT__EACH12
+#endif
 #endif /* LOLCAT__AVX512 */
 #endif /* LOLCAT__AVX2 */
 
@@ -2123,6 +2125,23 @@ static void lc__matmul_rows(const lc__mat *W, const float *xp, int T, float *Y, 
         }
     }
 }
+#if LOLCAT__AVX512_INT8 || LOLCAT__AVX512_BF16
+/* Share b of n_blk of rows [r, r + n) towards L2 (whole 64-byte lines inside each row): the
+   next panel, spread over the current panel's token blocks. */
+static void lc__prefetch_share(const lc__mat *W, int r, int n, int b, int n_blk) {
+#if defined(__GNUC__)
+    const size_t lines = (W->row_bytes + 63) / 64, l0 = lines * b / n_blk, l1 = lines * (b + 1) / n_blk;
+    size_t l;
+    int i;
+    for (i = 0; i < n; i++) {
+        const char *row = (const char *)(W->data + (size_t)(r + i) * W->row_bytes);
+        for (l = l0; l < l1; l++) __builtin_prefetch(row + 64 * l, 0, 2);
+    }
+#else
+    (void)W; (void)r; (void)n; (void)b; (void)n_blk;
+#endif
+}
+#endif
 #if LOLCAT__AVX512_INT8
 /* Prefill of Q8_0/Q4_0 rows [r0, r1) on int8: each 16-row panel is packed whole (16 x n_in
    bytes and its scales: 90 KB at 5632 inputs, in L2) and run against every token block of
@@ -2133,22 +2152,13 @@ static void lc__matmul_rows_int8(const lc__mat *W, const unsigned char *xq, int 
     const int nb = W->n_in / LOLCAT__QK, n_blk = (T + LOLCAT__PACK_NT - 1) / LOLCAT__PACK_NT;
     unsigned char *wq = (unsigned char *)(void *)buf;
     float *wd = buf + (size_t)nb * 8 * 16;   /* after 16 x n_in bytes */
-    int r, t, i;
+    int r, t;
     for (r = r0; r < r1; r += LOLCAT__MR) {
         const int np = LOLCAT__MIN(LOLCAT__MR, r1 - r), n_next = LOLCAT__MIN(LOLCAT__MR, r1 - r - np);
         lc__pack_wq_avx512(W, r, np, wq, wd);
         for (t = 0; t < T; t += LOLCAT__PACK_NT) {
             const int b = t / LOLCAT__PACK_NT;
-            const size_t lines = (W->row_bytes + 63) / 64, l0 = lines * b / n_blk, l1 = lines * (b + 1) / n_blk;
-#if defined(__GNUC__)
-            size_t l;
-            for (i = 0; i < n_next; i++) {   /* whole lines inside the matrix: l * 64 < row_bytes */
-                const char *row = (const char *)(W->data + (size_t)(r + np + i) * W->row_bytes);
-                for (l = l0; l < l1; l++) __builtin_prefetch(row + 64 * l, 0, 2);
-            }
-#else
-            (void)l0; (void)l1; (void)n_next; (void)i;
-#endif
+            lc__prefetch_share(W, r + np, n_next, b, n_blk);
             lc__mk16x12_q8_avx512(wq, wd, xq + (size_t)b * nb * LOLCAT__XQ_REC, nb, Y + (size_t)t * ldy + r, ldy, np,
                                   LOLCAT__MIN(LOLCAT__PACK_NT, T - t), alpha, !accumulate);
         }
@@ -2163,22 +2173,13 @@ static void lc__matmul_rows_bf16(const lc__mat *W, const unsigned char *xb, int 
                                  int accumulate, int r0, int r1, float *buf) {
     const int n_pairs = (W->n_in + 1) / 2, n_blk = (T + LOLCAT__PACK_NT - 1) / LOLCAT__PACK_NT;
     unsigned char *wb = (unsigned char *)(void *)buf;
-    int r, t, i;
+    int r, t;
     for (r = r0; r < r1; r += LOLCAT__MR) {
         const int np = LOLCAT__MIN(LOLCAT__MR, r1 - r), n_next = LOLCAT__MIN(LOLCAT__MR, r1 - r - np);
         lc__pack_wb_avx512(W, r, np, wb);
         for (t = 0; t < T; t += LOLCAT__PACK_NT) {
             const int b = t / LOLCAT__PACK_NT;
-            const size_t lines = (W->row_bytes + 63) / 64, l0 = lines * b / n_blk, l1 = lines * (b + 1) / n_blk;
-#if defined(__GNUC__)
-            size_t l;
-            for (i = 0; i < n_next; i++) {
-                const char *row = (const char *)(W->data + (size_t)(r + np + i) * W->row_bytes);
-                for (l = l0; l < l1 && 64 * l < W->row_bytes; l++) __builtin_prefetch(row + 64 * l, 0, 2);
-            }
-#else
-            (void)l0; (void)l1; (void)n_next; (void)i;
-#endif
+            lc__prefetch_share(W, r + np, n_next, b, n_blk);
             lc__mk16x12_bf16_avx512(wb, xb + (size_t)b * n_pairs * 48, n_pairs, Y + (size_t)t * ldy + r, ldy, np,
                                     LOLCAT__MIN(LOLCAT__PACK_NT, T - t), alpha, !accumulate);
         }
@@ -2313,7 +2314,7 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
     }
 #if LOLCAT__AVX512_BF16
     if (T == 1 && act == LOLCAT__ACT_BF16) {   /* each thread rounds x for itself, as for int8 */
-        lc__round_bf16_f32_avx512(X, buf, K, (uint16_t *)(void *)(buf + K));
+        lc__round_bf16_f32_avx512(X, buf, K);
         X = buf;
     }
 #endif
