@@ -19,7 +19,7 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from test_convert import ROOT, T, run, score, rel_err, TOL_VS_STORED, TOL_VS_STORED_INT8  # noqa: E402
+from test_convert import ROOT, T, run, score, rel_err, tol_vs_stored  # noqa: E402
 import gguf  # noqa: E402
 import reference as R  # noqa: E402
 
@@ -88,7 +88,7 @@ def fixtures(build, work):
                 continue
             e_self = rel_err(got, R.run(R.load_gguf(dst, "hf"), toks).numpy())
             e_orig = rel_err(got, orig)
-            T.check(e_self <= TOL_VS_STORED_INT8.get(ttype, TOL_VS_STORED), "%s -> %s: vs reference on its weights: %.3g" % (name, ttype, e_self))
+            T.check(e_self <= tol_vs_stored(build, ttype), "%s -> %s: vs reference on its weights: %.3g" % (name, ttype, e_self))
             T.check(e_orig <= TOL_VS_ORIGINAL[ttype], "%s -> %s: vs original logits %.3g > %g"
                     % (name, ttype, e_orig, TOL_VS_ORIGINAL[ttype]))
             print("  %-12s %-5s logits rel err vs original %.2e, vs reference on its own weights %.2e"

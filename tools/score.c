@@ -20,7 +20,8 @@
 
 static void usage(void) {
     fprintf(stderr, "usage: lolcat-score -m MODEL (--tokens FILE | --text FILE) [--tokens-out FILE] [--logits-out FILE]\n"
-                    "                    [--decode-from P] [--window-mode sliding|terrace] [-t THREADS] [-b BATCH] [--split-at K]\n");
+                    "                    [--decode-from P] [--window-mode sliding|terrace] [-t THREADS] [-b BATCH] [--split-at K]\n"
+                    "       lolcat-score --version   (the library build: its SIMD kernels decide how activations are rounded)\n");
 }
 
 int main(int argc, char **argv) {
@@ -40,6 +41,7 @@ int main(int argc, char **argv) {
     for (i = 1; i < (size_t)argc; i++) {
         const char *a = argv[i], *v = i + 1 < (size_t)argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(); return 0; }
+        if (!strcmp(a, "--version")) { printf("lolcat-score: lolcat.h %s\n", lc_build_info()); return 0; }
         if (!v) { usage(); return 2; }
         if (!strcmp(a, "-m")) model_path = v;
         else if (!strcmp(a, "--tokens")) tokens_path = v;
