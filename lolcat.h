@@ -1431,8 +1431,8 @@ static size_t lc__mm_rowbuf_floats(int max_in) {
     return LOLCAT__MAX(n, (size_t)LOLCAT__PANELS * LOLCAT__MR * n + LOLCAT__MAX((size_t)LOLCAT__MR * LOLCAT__KC, n));
 }
 /* Floats of the shared packed activations for T tokens (the int8 and bf16 records of
-   lc__pack_xq_avx512 and lc__pack_xb_avx512 take less: 15 and 24 bytes per token and input
-   pair of 12-token blocks, against 48 here). */
+   lc__pack_xq_avx512 and lc__pack_xb_avx512 take less: 1.25 and 2 bytes per token and input,
+   plus one padding pair for an odd n_in, against 4 here). */
 static size_t lc__mm_xp_floats(int max_in, int max_t) {
     return ((size_t)max_t + LOLCAT__PACK_NT - 1) / LOLCAT__PACK_NT * LOLCAT__PACK_NT * (size_t)max_in;
 }
