@@ -2325,7 +2325,7 @@ static void lc__matmul_thread(const lc__mm_job *jobs, int n_jobs, const float *X
         else lc__matmul_units(jobs, n_jobs, X, xq, xd, 1, s, buf, u0, u1);   /* one thread, or an odd one out: its static share */
         return;
     }
-    for (t = ith * LOLCAT__PACK_NT; t < T; t += nth * LOLCAT__PACK_NT) {   /* prefill: pack the activations (rounded through int8 for quantized weights) */
+    for (t = ith * LOLCAT__PACK_NT; t < T; t += nth * LOLCAT__PACK_NT) {   /* prefill: pack the activations, in the form lc__mm_act_kind says */
         const float *x[LOLCAT__PACK_NT];
         const int nt = LOLCAT__MIN(LOLCAT__PACK_NT, T - t);
 #if LOLCAT__AVX512_INT8

@@ -13,6 +13,7 @@ usage: tests/test_convert.py [BUILD_DIR] [-k FILTER]
 
 import argparse
 import os
+import functools
 import shutil
 import subprocess
 import sys
@@ -264,8 +265,9 @@ def check_bpe_tokenizer(name, path, expect, vocab_only=False):
             % (name, " (--vocab-only)" if vocab_only else ""))
 
 
+@functools.lru_cache(maxsize=None)
 def rounds_bf16(build):
-    """Whether this build rounds activations to bf16 for BF16 weights."""
+    """Whether this build rounds activations to bf16 for BF16 weights (asked once per build)."""
     return "avx512bf16" in run([os.path.join(build, "lolcat-score"), "--version"])[1]
 
 
@@ -274,6 +276,13 @@ def tol_vs_stored(build, outtype):
     if outtype == "bf16" and rounds_bf16(build):
         return TOL_BF16_ACT
     return TOL_VS_STORED_INT8.get(outtype, TOL_VS_STORED)
+
+
+def tol_vs_checkpoint(build, outtype):
+    """Tolerance of lolcat against the reference run on the checkpoint's original weights."""
+    if outtype == "bf16" and rounds_bf16(build):
+        return TOL_BF16_ACT
+    return TOL_LOSSY.get(outtype, TOL_EXACT)
 
 
 def run_case(build, work, name, case):
@@ -295,7 +304,7 @@ def run_case(build, work, name, case):
         tol_stored = tol_vs_stored(build, outtype)
         T.check(e_stored <= tol_stored, "%s (%s): lolcat vs reference on the file's weights: rel err %.3g > %g"
                 % (name, outtype, e_stored, tol_stored))
-        tol = TOL_BF16_ACT if outtype == "bf16" and rounds_bf16(build) else TOL_LOSSY.get(outtype, TOL_EXACT)
+        tol = tol_vs_checkpoint(build, outtype)
         T.check(e_ref <= tol, "%s (%s): lolcat vs reference of the checkpoint: rel err %.3g > %g"
                 % (name, outtype, e_ref, tol))
         print("  %-18s %-5s rel err vs checkpoint reference %.2e, vs file reference %.2e"
